@@ -1,0 +1,42 @@
+"""Typed dependencies: routes read like their signatures (``ctx: Ctx, actor: CurrentActor``)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from service.domain.access import Actor
+from service.domain.paging import DEFAULT_LIMIT, MAX_LIMIT
+from service.use_cases.auth import TokenCache, authenticate
+from service.use_cases.context import Context
+
+_bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer <token>")
+
+
+def get_context(request: Request) -> Context:
+    ctx: Context = request.app.state.ctx
+    return ctx
+
+
+def get_token_cache(request: Request) -> TokenCache:
+    cache: TokenCache = request.app.state.token_cache
+    return cache
+
+
+Ctx = Annotated[Context, Depends(get_context)]
+
+
+async def get_actor(
+    ctx: Ctx,
+    cache: Annotated[TokenCache, Depends(get_token_cache)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Actor:
+    return await authenticate(ctx, cache, credentials.credentials if credentials else None)
+
+
+CurrentActor = Annotated[Actor, Depends(get_actor)]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"page size, at most {MAX_LIMIT}")]
+Cursor = Annotated[str | None, Query(max_length=200, description="next_cursor of the previous page")]
+DEFAULT_PAGE = DEFAULT_LIMIT

@@ -1,0 +1,101 @@
+"""``/cylinders``: register one or a batch, read one by any identifier, list within scope."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, status
+
+from service.api.deps import DEFAULT_PAGE, CurrentActor, Ctx, Cursor, Limit
+from service.api.schemas import (
+    BatchResult,
+    CylinderBatch,
+    CylinderCreate,
+    CylinderRead,
+    CylinderRegistered,
+    Page,
+)
+from service.db.cylinders import CylinderFilter
+from service.domain.registration import CylinderInput
+from service.use_cases import cylinders, register
+from service.use_cases.context import Context
+
+router = APIRouter(tags=["cylinders"])
+
+CodePath = Annotated[
+    str,
+    Path(
+        max_length=300,
+        description="our code, or any alias (GRAI element string, EPC URN, Digital Link, "
+        "manufacturer:serial, an old label), URL-encoded",
+    ),
+]
+
+
+def _input(body: CylinderCreate) -> CylinderInput:
+    data = body.model_dump()
+    data["owner_id"] = str(body.owner_id)
+    data["aliases"] = tuple(body.aliases)
+    data["flags"] = tuple(body.flags)
+    return CylinderInput(**data)
+
+
+def _registered(ctx: Context, item: register.Registered) -> CylinderRegistered:
+    return CylinderRegistered(
+        code=item.code,
+        qr_payload=ctx.qr_payload(item.code),
+        serial_no=item.cylinder.serial_no,
+        manufacturer=item.cylinder.manufacturer,
+    )
+
+
+@router.post(
+    "/cylinders",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CylinderRead,
+    responses={409: {"description": "same manufacturer + serial, or an alias already bound"}},
+)
+async def create_cylinder(body: CylinderCreate, ctx: Ctx, actor: CurrentActor) -> CylinderRead:
+    try:
+        done, _ = await register.register_cylinders(ctx, actor, [_input(body)])
+    except (register.InvalidInput, register.Conflict) as exc:
+        raise register.single_row_error(exc) from None
+    return CylinderRead(**await cylinders.get_cylinder(ctx, actor, done[0].code))
+
+
+@router.post(
+    "/cylinders/batch",
+    status_code=status.HTTP_201_CREATED,
+    response_model=BatchResult,
+    summary="register many cylinders, all or nothing",
+    responses={422: {"description": "per-row errors; nothing stored"}, 409: {"description": "duplicates; nothing stored"}},
+)
+async def create_cylinders(body: CylinderBatch, ctx: Ctx, actor: CurrentActor) -> BatchResult:
+    done, _ = await register.register_cylinders(ctx, actor, [_input(item) for item in body.items])
+    return BatchResult(count=len(done), items=[_registered(ctx, d) for d in done])
+
+
+@router.get("/cylinders", response_model=Page[CylinderRead])
+async def list_cylinders(
+    ctx: Ctx,
+    actor: CurrentActor,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_PAGE,
+    owner_id: uuid.UUID | None = None,
+    status: Annotated[str | None, Query(pattern="^(in_service|held|seized|scrapped)$")] = None,
+    model: Annotated[str | None, Query(max_length=32)] = None,
+    inspection_due_before: date | None = None,
+    scrap_before: date | None = None,
+    manufacturer: Annotated[str | None, Query(max_length=200)] = None,
+    batch: Annotated[str | None, Query(max_length=64)] = None,
+) -> Page[CylinderRead]:
+    filters = CylinderFilter(owner_id, status, model, inspection_due_before, scrap_before, manufacturer, batch)
+    items, next_cursor = await cylinders.list_cylinders(ctx, actor, filters, cursor=cursor, limit=limit)
+    return Page(items=[CylinderRead(**i) for i in items], next_cursor=next_cursor)
+
+
+@router.get("/cylinders/{code:path}", response_model=CylinderRead)
+async def get_cylinder(code: CodePath, ctx: Ctx, actor: CurrentActor) -> CylinderRead:
+    return CylinderRead(**await cylinders.get_cylinder(ctx, actor, code))

@@ -1,0 +1,60 @@
+"""``/organizations`` and ``/users``, ``/me``."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, status
+
+from service.api.deps import DEFAULT_PAGE, CurrentActor, Ctx, Cursor, Limit
+from service.api.schemas import (
+    Me,
+    OrganizationCreate,
+    OrganizationRead,
+    Page,
+    UserCreate,
+    UserCreated,
+    UserRead,
+    as_dict,
+)
+from service.domain.access import OrgKind
+from service.use_cases import organizations, users
+
+router = APIRouter(tags=["organizations and people"])
+
+
+@router.post("/organizations", status_code=status.HTTP_201_CREATED, response_model=OrganizationRead)
+async def create_organization(body: OrganizationCreate, ctx: Ctx, actor: CurrentActor) -> OrganizationRead:
+    row = await organizations.create_org(ctx, actor, organizations.OrgInput(**body.model_dump()))
+    return OrganizationRead(**as_dict(row))
+
+
+@router.get("/organizations", response_model=Page[OrganizationRead])
+async def list_organizations(
+    ctx: Ctx, actor: CurrentActor, cursor: Cursor = None, limit: Limit = DEFAULT_PAGE, kind: OrgKind | None = None
+) -> Page[OrganizationRead]:
+    rows, next_cursor = await organizations.list_orgs(ctx, actor, cursor=cursor, limit=limit, kind=kind)
+    return Page(items=[OrganizationRead(**as_dict(r)) for r in rows], next_cursor=next_cursor)
+
+
+@router.get("/organizations/{org_id}", response_model=OrganizationRead)
+async def get_organization(org_id: uuid.UUID, ctx: Ctx, actor: CurrentActor) -> OrganizationRead:
+    return OrganizationRead(**as_dict(await organizations.get_org(ctx, actor, org_id)))
+
+
+@router.post("/users", status_code=status.HTTP_201_CREATED, response_model=UserCreated)
+async def create_user(body: UserCreate, ctx: Ctx, actor: CurrentActor) -> UserCreated:
+    row, token = await users.create_user(ctx, actor, users.UserInput(**body.model_dump()))
+    return UserCreated(**as_dict(row), token=token)
+
+
+@router.get("/users", response_model=Page[UserRead])
+async def list_users(ctx: Ctx, actor: CurrentActor, cursor: Cursor = None, limit: Limit = DEFAULT_PAGE) -> Page[UserRead]:
+    rows, next_cursor = await users.list_users(ctx, actor, cursor=cursor, limit=limit)
+    return Page(items=[UserRead(**as_dict(r)) for r in rows], next_cursor=next_cursor)
+
+
+@router.get("/me", response_model=Me, summary="who the token belongs to")
+async def me(ctx: Ctx, actor: CurrentActor) -> Me:
+    user, org = await users.get_me(ctx, actor)
+    return Me(user=UserRead(**as_dict(user)), organization=OrganizationRead(**as_dict(org)))

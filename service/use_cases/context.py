@@ -1,0 +1,49 @@
+"""What every use case needs: the database, the clock, the configured tables and keys.
+Built once by ``create_app()`` (or the CLI) and handed down; nothing here reads the
+environment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from service.domain.clock import Clock, local_date
+from service.domain.codes import label_tag
+from service.domain.models import ModelTable
+
+
+@dataclass
+class Context:
+    engine: AsyncEngine
+    clock: Clock
+    models: ModelTable
+    label_keys: dict[int, bytes]
+    public_url: str
+    zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
+    max_batch_rows: int = 5000
+    rapid_refill_hours: float = 4.0
+    seen_elsewhere_minutes: float = 30.0
+
+    def today(self) -> date:
+        return local_date(self.clock(), self.zone)
+
+    @property
+    def own_hosts(self) -> frozenset[str]:
+        host = urlsplit(self.public_url).hostname
+        return frozenset({host.lower()}) if host else frozenset()
+
+    def current_tag(self, code: str) -> str:
+        version = max(self.label_keys)
+        return label_tag(self.label_keys[version], code, version)
+
+    def qr_payload(self, code: str) -> str:
+        """The text in the QR: our public page for the code, with its tag. Scheme and host
+        in upper case keep the whole URL in the QR alphanumeric mode (a smaller symbol, so
+        larger modules on the same label); the path prefix, if any, is kept as configured."""
+        parts = urlsplit(self.public_url)
+        base = f"{parts.scheme}://{parts.netloc}".upper() + parts.path.rstrip("/")
+        return f"{base}/C/{code}/{self.current_tag(code)}"

@@ -1,0 +1,96 @@
+"""Reading cylinders: one by any identifier, or a filtered, paged list within scope."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import Row
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from service.db import cylinders as cyl_db
+from service.db import organizations as org_db
+from service.domain import access
+from service.domain.access import Actor
+from service.domain.errors import Forbidden, NotFound
+from service.domain.paging import decode_int_cursor, encode_cursor
+from service.use_cases.context import Context
+from service.use_cases.lookup import find_cylinder
+
+NOT_FOUND = "气瓶不存在或无权查看 / no such cylinder in your scope"
+
+
+def cylinder_view(ctx: Context, row: Row[Any], aliases: list[str]) -> dict[str, Any]:
+    last_fill = None
+    if row.last_fill_at is not None:
+        last_fill = {
+            "at": row.last_fill_at,
+            "station_id": row.last_fill_org_id,
+            "net_kg": row.last_fill_net_kg,
+        }
+    return {
+        "code": row.code,
+        "qr_payload": ctx.qr_payload(row.code),
+        "serial_no": row.serial_no,
+        "manufacturer": row.manufacturer,
+        "manufactured_on": row.manufactured_on,
+        "model": row.model,
+        "batch": row.batch,
+        "owner_id": row.owner_id,
+        "status": row.status,
+        "hold_reason": row.hold_reason,
+        "last_inspected_on": row.last_inspected_on,
+        "next_inspection_due": row.next_inspection_due,
+        "scrap_on": row.scrap_on,
+        "design_life_years": row.design_life_years,
+        "extension_years": row.extension_years,
+        "tare_kg": row.tare_kg,
+        "flags": list(row.flags),
+        "needs_purge": row.needs_purge,
+        "aliases": aliases,
+        "last_fill": last_fill,
+        "event_count": row.event_count,
+        "registered_at": row.registered_at,
+    }
+
+
+async def find_in_scope(conn: AsyncConnection, ctx: Context, actor: Actor, text: str) -> Row[Any]:
+    row, _ = await find_cylinder(conn, text, ctx.own_hosts)
+    if row is None:
+        raise NotFound(NOT_FOUND)
+    owner = await org_db.get_org(conn, row.owner_id)
+    if owner is None or not access.can_read_cylinder(actor, org_db.org_ref(owner)):
+        raise NotFound(NOT_FOUND)
+    return row
+
+
+async def get_cylinder(ctx: Context, actor: Actor, text: str) -> dict[str, Any]:
+    async with ctx.engine.connect() as conn:
+        row = await find_in_scope(conn, ctx, actor, text)
+        aliases = await cyl_db.aliases_of(conn, [row.id])
+    return cylinder_view(ctx, row, aliases.get(row.id, []))
+
+
+async def list_cylinders(
+    ctx: Context,
+    actor: Actor,
+    filters: cyl_db.CylinderFilter,
+    *,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[dict[str, Any]], str | None]:
+    scope = access.cylinder_list_scope(actor)
+    if scope is None:
+        raise Forbidden("此角色不能浏览气瓶列表 / this role may not list cylinders")
+    after = decode_int_cursor("cyl", cursor)
+    async with ctx.engine.connect() as conn:
+        rows = await cyl_db.list_cylinders(conn, scope, filters, after_id=after, limit=limit + 1)
+        more = len(rows) > limit
+        rows = rows[:limit]
+        aliases = await cyl_db.aliases_of(conn, [r.id for r in rows])
+    items = [cylinder_view(ctx, r, aliases.get(r.id, [])) for r in rows]
+    return items, encode_cursor("cyl", rows[-1].id) if more else None
+
+
+def owner_uuid(value: str) -> uuid.UUID:
+    return uuid.UUID(value)

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+import httpx
+
+from tests.world import World
+
+
+def cylinder_body(world: World, serial: str = "S-0001", **extra: object) -> dict[str, object]:
+    body: dict[str, object] = {
+        "serial_no": serial,
+        "manufacturer": "浙江某钢瓶厂",
+        "manufactured_on": "2022-03-01",
+        "model": "YSP35.5",
+        "owner_id": str(world.orgs["company_a"]),
+    }
+    body.update(extra)
+    return body
+
+
+async def test_registers_and_reads_a_cylinder(client: httpx.AsyncClient, world: World) -> None:
+    response = await client.post("/api/v1/cylinders", json=cylinder_body(world), headers=world.headers("company_admin_a"))
+    assert response.status_code == 201, response.text
+    code = response.json()["code"]
+    got = await client.get(f"/api/v1/cylinders/{code}", headers=world.headers("filler_a1"))
+    assert got.status_code == 200, got.text
+    assert got.json()["next_inspection_due"] == "2026-03-01"

@@ -1,0 +1,140 @@
+"""Test fixtures: a real PostgreSQL (embedded, or ``TEST_DATABASE_URL``), migrated by Alembic
+once per run, emptied before each test. Never a mock of the database, never ``create_all``."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy.engine import make_url
+
+from service.db.embedded import start_embedded
+from service.db.engine import create_engine
+from service.db.migrate import upgrade
+from service.domain.models import ModelTable
+from service.app import create_app
+from service.settings import Settings
+from service.use_cases.context import Context
+from tests.world import World, build_world
+
+ROOT = Path(__file__).resolve().parent.parent
+TEST_DB = "cylinders_test"
+TABLES = ("event", "cylinder_alias", "cylinder", "app_user", "organization")
+
+
+def _server_url() -> str:
+    external = os.environ.get("TEST_DATABASE_URL")
+    if external:
+        return external
+    return start_embedded(ROOT / ".data" / "test-pg", "postgres")
+
+
+def _fresh_database(server_url: str) -> str:
+    """Drop and create the test database on the server, return its URL."""
+    import asyncio
+
+    import asyncpg
+
+    url = make_url(server_url)
+
+    async def recreate() -> None:
+        conn = await asyncpg.connect(_dsn(server_url))
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{TEST_DB}" WITH (FORCE)')
+            await conn.execute(f'CREATE DATABASE "{TEST_DB}"')
+        finally:
+            await conn.close()
+
+    asyncio.run(recreate())
+    return url.set(database=TEST_DB).render_as_string(hide_password=False)
+
+
+def _dsn(url: str) -> str:
+    parsed = make_url(url)
+    return parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def database_url() -> str:
+    url = _fresh_database(_server_url())
+    upgrade(url)
+    return url
+
+
+@dataclass
+class FakeClock:
+    """The injected clock: tests move it; rules never read the real one."""
+
+    now: datetime = field(default_factory=lambda: datetime(2026, 6, 15, 2, 0, tzinfo=UTC))
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kwargs: float) -> None:
+        self.now += timedelta(**kwargs)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+async def clean_db(database_url: str) -> AsyncIterator[str]:
+    """Empty every table before the test (as the superuser, with triggers off: the service's
+    own role could not)."""
+    import asyncpg
+
+    conn = await asyncpg.connect(_dsn(database_url))
+    try:
+        await conn.execute("SET session_replication_role = replica")
+        await conn.execute(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
+    finally:
+        await conn.close()
+    yield database_url
+
+
+LABEL_KEYS = {1: bytes.fromhex("11" * 32)}
+
+
+@pytest.fixture
+async def ctx(clean_db: str, clock: FakeClock) -> AsyncIterator[Context]:
+    engine = create_engine(clean_db, role="cylinders_app", pool_size=5)
+    context = Context(
+        engine=engine,
+        clock=clock,
+        models=ModelTable(),
+        label_keys=dict(LABEL_KEYS),
+        public_url="https://cyl.example.cn",
+    )
+    try:
+        yield context
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+def superuser_dsn(database_url: str) -> str:
+    return _dsn(database_url)
+
+
+
+
+@pytest.fixture
+async def world(ctx: Context) -> World:
+    return await build_world(ctx)
+
+
+@pytest.fixture
+async def client(ctx: Context) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(Settings(database_url="postgresql://unused/unused", token_cache_seconds=0), context=ctx)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+            yield http
