@@ -17,7 +17,7 @@ from fastapi import FastAPI
 
 from service.api.errors import install_error_handlers
 from service.api.limits import BodyLimit
-from service.api.routes import cylinders, health, organizations
+from service.api.routes import cylinders, gate, health, lifecycle, organizations
 from service.db.engine import create_engine
 from service.domain.clock import Clock, system_clock
 from service.settings import Settings
@@ -83,6 +83,9 @@ def create_app(
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(organizations.router, prefix=API_PREFIX)
+    app.include_router(gate.router, prefix=API_PREFIX)
+    # Before ``cylinders``: its ``/cylinders/{code:path}`` would swallow ``.../events``.
+    app.include_router(lifecycle.router, prefix=API_PREFIX)
     app.include_router(cylinders.router, prefix=API_PREFIX)
     app.add_middleware(BodyLimit)
     return app

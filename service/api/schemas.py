@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -150,3 +150,167 @@ class BatchResult(BaseModel):
 
 def as_dict(row: Any) -> dict[str, Any]:
     return dict(row._mapping)
+
+
+# --- the fill gate and events ----------------------------------------------------------------
+
+
+class FindingRead(BaseModel):
+    code: str
+    message: str
+    message_zh: str
+
+
+class FillCheckCreate(Strict):
+    scan: Annotated[str, Field(min_length=1, max_length=500, description="exactly what the scanner read")]
+
+
+class FillCheckRead(BaseModel):
+    verdict: Literal["allow", "refuse"]
+    code: str | None
+    reasons: list[FindingRead]
+    warnings: list[FindingRead]
+    cylinder: dict[str, Any] | None
+    check_id: uuid.UUID
+
+
+class PostChecks(Strict):
+    leak_ok: bool
+    no_deformation: bool | None = None
+    label_ok: bool | None = None
+    valve_ok: bool | None = None
+
+
+class FillCreate(Strict):
+    event_id: uuid.UUID
+    scan: Annotated[str, Field(min_length=1, max_length=500)] | None = None
+    code: Annotated[str, Field(min_length=1, max_length=300)] | None = None
+    check_id: uuid.UUID | None = None
+    net_kg: Annotated[float, Field(gt=0, lt=100)]
+    gross_kg: Annotated[float, Field(gt=0, lt=300)] | None = None
+    filled_at: datetime
+    post_checks: PostChecks | None = None
+
+
+class EventRead(BaseModel):
+    """Common fields of every event; each type adds its own (``net_kg``, ``result``...)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    event_id: uuid.UUID
+    type: str
+    code: str
+    seq: int
+    occurred_at: datetime
+    recorded_at: datetime
+    actor: uuid.UUID | None
+    org_id: uuid.UUID | None
+    hash: str
+    prev_hash: str | None
+
+
+class ReweighCreate(Strict):
+    event_id: uuid.UUID
+    code: Annotated[str, Field(min_length=1, max_length=300)]
+    net_kg: Annotated[float, Field(ge=0, lt=100)]
+    leak_ok: bool = True
+
+
+class InspectionCreate(Strict):
+    event_id: uuid.UUID
+    code: Annotated[str, Field(min_length=1, max_length=300)]
+    inspected_on: date
+    result: Literal["pass", "fail", "scrap"]
+    next_due: date | None = None
+    report_no: Annotated[str, Field(max_length=64)] | None = None
+
+
+class Location(Strict):
+    lat: Annotated[float, Field(ge=-90, le=90)]
+    lon: Annotated[float, Field(ge=-180, le=180)]
+
+
+class SafetyCheck(Strict):
+    """随瓶安检: the default checklist; ``notes`` for anything else."""
+
+    hose_ok: bool | None = None
+    no_tee_joint: bool | None = None
+    regulator_ok: bool | None = None
+    alarm_ok: bool | None = None
+    shutoff_valve_ok: bool | None = None
+    not_basement: bool | None = None
+    ventilation_ok: bool | None = None
+    notes: Annotated[str, Field(max_length=500)] | None = None
+
+
+class DeliveryCreate(Strict):
+    event_id: uuid.UUID
+    code: Annotated[str, Field(min_length=1, max_length=300)]
+    kind: Literal["dispatch", "deliver", "return"]
+    occurred_at: datetime | None = None
+    vehicle: Annotated[str, Field(max_length=32)] | None = None
+    customer_id: Annotated[str, Field(max_length=64)] | None = None
+    location: Location | None = None
+    safety_check: SafetyCheck | None = None
+
+
+class EnforcementCreate(Strict):
+    event_id: uuid.UUID
+    reason: Annotated[str, Field(min_length=1, max_length=500)]
+
+
+class TransferCreate(Strict):
+    event_id: uuid.UUID
+    to_owner_id: uuid.UUID
+    reason: Annotated[str, Field(min_length=1, max_length=500)]
+
+
+class BlacklistCreate(Strict):
+    code: Annotated[str, Field(min_length=1, max_length=300)] | None = None
+    manufacturer: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    batch: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    model: Annotated[str, Field(min_length=1, max_length=32)] | None = None
+    reason: Annotated[str, Field(min_length=1, max_length=500)]
+
+
+class BlacklistRead(BaseModel):
+    id: uuid.UUID
+    kind: str
+    cylinder_id: int | None
+    manufacturer: str | None
+    batch: str | None
+    model: str | None
+    reason: str
+    created_by: uuid.UUID
+    created_at: datetime
+    lifted_at: datetime | None
+    lifted_by: uuid.UUID | None
+    lift_reason: str | None
+
+
+class LockCreate(Strict):
+    reason: Annotated[str, Field(max_length=500)] | None = None
+
+
+class OrgEventRead(BaseModel):
+    id: int
+    org_id: uuid.UUID
+    type: str
+    actor_id: uuid.UUID
+    reason: str | None
+    recorded_at: datetime
+
+
+class EntrustmentCreate(Strict):
+    station_id: uuid.UUID
+    valid_from: date
+    valid_until: date
+
+
+class EntrustmentRead(BaseModel):
+    id: uuid.UUID
+    owner_id: uuid.UUID
+    station_id: uuid.UUID
+    valid_from: date
+    valid_until: date
+    created_at: datetime

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Row, and_, select, text, tuple_
+from sqlalchemy import Row, and_, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from service.db.tables import Cylinder, CylinderAlias, Organization
@@ -87,6 +87,50 @@ async def existing_aliases(conn: AsyncConnection, keys: list[str]) -> set[str]:
         {"keys": keys},
     )
     return {row[0] for row in result}
+
+
+@dataclass(frozen=True, slots=True)
+class Lookup:
+    """How to find a cylinder: by code, alias key, or manufacturer + serial (any may be None;
+    the first that matches wins, in that order)."""
+
+    code: str | None = None
+    alias_key: str | None = None
+    manufacturer_key: str | None = None
+    serial_key: str | None = None
+
+
+TARGET = """
+    SELECT id FROM (
+        SELECT id, 1 AS rank FROM cylinder WHERE code = CAST(:code AS varchar)
+        UNION ALL
+        SELECT cylinder_id, 2 FROM cylinder_alias WHERE key = CAST(:alias AS varchar)
+        UNION ALL
+        SELECT id, 3 FROM cylinder
+         WHERE manufacturer_key = CAST(:mkey AS varchar) AND serial_key = CAST(:skey AS varchar)
+    ) found ORDER BY rank LIMIT 1
+"""
+_FIND = text(f"SELECT c.* FROM cylinder c WHERE c.id = ({TARGET})")  # noqa: S608
+_FIND_FOR_UPDATE = text(f"SELECT c.* FROM cylinder c WHERE c.id = ({TARGET}) FOR UPDATE")  # noqa: S608
+
+
+def lookup_params(lookup: Lookup) -> dict[str, str | None]:
+    return {
+        "code": lookup.code,
+        "alias": lookup.alias_key,
+        "mkey": lookup.manufacturer_key,
+        "skey": lookup.serial_key,
+    }
+
+
+async def find(conn: AsyncConnection, lookup: Lookup, *, lock: bool = False) -> Row[Any] | None:
+    statement = _FIND_FOR_UPDATE if lock else _FIND
+    return (await conn.execute(statement, lookup_params(lookup))).first()
+
+
+async def lock_by_id(conn: AsyncConnection, cylinder_id: int) -> Row[Any]:
+    query = select(cyl_t).where(cyl_t.c.id == cylinder_id).with_for_update()
+    return (await conn.execute(query)).one()
 
 
 async def get_by_code(conn: AsyncConnection, code: str) -> Row[Any] | None:
@@ -171,7 +215,3 @@ async def list_cylinders(
         query = query.where(and_(*conditions))
     return list((await conn.execute(query)).all())
 
-
-async def serial_pairs_exist(conn: AsyncConnection, pairs: list[tuple[str, str]]) -> bool:
-    query = select(cyl_t.c.id).where(tuple_(cyl_t.c.manufacturer_key, cyl_t.c.serial_key).in_(pairs))
-    return (await conn.execute(query.limit(1))).first() is not None

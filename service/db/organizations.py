@@ -8,11 +8,13 @@ from typing import Any
 from sqlalchemy import Row, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from service.db.tables import AppUser, Organization
+from service.db.tables import AppUser, Entrustment, Organization, OrgEvent
 from service.domain.access import Actor, OrgKind, OrgRef, Role
 
 org_t = Organization.__table__  # type: ignore[attr-defined]
 user_t = AppUser.__table__  # type: ignore[attr-defined]
+org_event_t = OrgEvent.__table__  # type: ignore[attr-defined]
+entrust_t = Entrustment.__table__  # type: ignore[attr-defined]
 
 
 def org_ref(row: Row[Any] | Any) -> OrgRef:
@@ -61,12 +63,13 @@ async def list_orgs(
     return list((await conn.execute(query)).all())
 
 
-async def set_org_lock(conn: AsyncConnection, org_id: uuid.UUID, *, locked: bool) -> Row[Any] | None:
-    return (
-        await conn.execute(
-            org_t.update().where(org_t.c.id == org_id).values(is_locked=locked).returning(org_t)
-        )
-    ).first()
+async def get_org_for_update(conn: AsyncConnection, org_id: uuid.UUID) -> Row[Any] | None:
+    return (await conn.execute(select(org_t).where(org_t.c.id == org_id).with_for_update())).first()
+
+
+async def set_org_lock(conn: AsyncConnection, org_id: uuid.UUID, *, locked: bool) -> Row[Any]:
+    statement = org_t.update().where(org_t.c.id == org_id).values(is_locked=locked).returning(org_t)
+    return (await conn.execute(statement)).one()
 
 
 async def insert_user(conn: AsyncConnection, values: dict[str, Any]) -> Row[Any]:
@@ -119,3 +122,20 @@ async def find_actor(conn: AsyncConnection, token_hash: bytes) -> tuple[Actor | 
 
 async def count_users(conn: AsyncConnection, role: str) -> int:
     return int((await conn.execute(select(func.count()).where(user_t.c.role == role))).scalar_one())
+
+
+async def insert_org_event(conn: AsyncConnection, values: dict[str, Any]) -> None:
+    await conn.execute(insert(org_event_t).values(**values))
+
+
+async def list_org_events(
+    conn: AsyncConnection, org_id: uuid.UUID, *, after: int | None, limit: int
+) -> list[Row[Any]]:
+    query = select(org_event_t).where(org_event_t.c.org_id == org_id).order_by(org_event_t.c.id).limit(limit)
+    if after is not None:
+        query = query.where(org_event_t.c.id > after)
+    return list((await conn.execute(query)).all())
+
+
+async def insert_entrustment(conn: AsyncConnection, values: dict[str, Any]) -> Row[Any]:
+    return (await conn.execute(insert(entrust_t).values(**values).returning(entrust_t))).one()

@@ -134,6 +134,7 @@ class Cylinder(SQLModel, table=True):
     last_seen_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
     last_seen_org_id: uuid.UUID | None = Field(default=None, sa_column=Column(UUID(as_uuid=True), nullable=True))
     event_count: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
+    last_event_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
     last_event_hash: bytes | None = Field(default=None, sa_column=Column(LargeBinary(32), nullable=True))
     label_printed_at: datetime | None = Field(
         default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
@@ -175,3 +176,79 @@ class Event(SQLModel, table=True):
     request_hash: bytes = Field(sa_column=Column(LargeBinary(32), nullable=False))
     prev_hash: bytes | None = Field(default=None, sa_column=Column(LargeBinary(32), nullable=True))
     hash: bytes = Field(sa_column=Column(LargeBinary(32), nullable=False))
+
+
+class BlacklistEntry(SQLModel, table=True):
+    """黑名单/召回: one cylinder, a manufacturer's batch, or a whole model. Lifting sets
+    ``lifted_*``; the entry itself stays, so the history of who listed and lifted it remains."""
+
+    __tablename__ = "blacklist"
+    __table_args__ = (
+        CheckConstraint("kind IN ('code','batch','model')", name="blacklist_kind"),
+        Index("ix_blacklist_active_cylinder", "cylinder_id", postgresql_where=text("lifted_at IS NULL")),
+        Index(
+            "ix_blacklist_active_batch",
+            "manufacturer_key",
+            "batch",
+            postgresql_where=text("lifted_at IS NULL"),
+        ),
+        Index("ix_blacklist_active_model", "model", postgresql_where=text("lifted_at IS NULL")),
+    )
+
+    id: uuid.UUID = Field(sa_column=Column(UUID(as_uuid=True), primary_key=True))
+    kind: str = Field(sa_column=Column(String(16), nullable=False))
+    cylinder_id: int | None = Field(default=None, sa_column=Column(BigInteger, ForeignKey("cylinder.id"), nullable=True))
+    manufacturer: str | None = Field(default=None, sa_column=Column(String(200), nullable=True))
+    manufacturer_key: str | None = Field(default=None, sa_column=Column(String(200), nullable=True))
+    batch: str | None = Field(default=None, sa_column=Column(String(64), nullable=True))
+    model: str | None = Field(default=None, sa_column=Column(String(32), nullable=True))
+    reason: str = Field(sa_column=Column(String(500), nullable=False))
+    created_by: uuid.UUID = Field(sa_column=Column(UUID(as_uuid=True), nullable=False))
+    created_org_id: uuid.UUID = Field(sa_column=Column(UUID(as_uuid=True), nullable=False))
+    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    lifted_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+    lifted_by: uuid.UUID | None = Field(default=None, sa_column=Column(UUID(as_uuid=True), nullable=True))
+    lift_reason: str | None = Field(default=None, sa_column=Column(String(500), nullable=True))
+
+
+class Entrustment(SQLModel, table=True):
+    """托管: a company lets another company's station fill its cylinders for a period."""
+
+    __tablename__ = "entrustment"
+    __table_args__ = (Index("ix_entrustment_owner_station", "owner_id", "station_id"),)
+
+    id: uuid.UUID = Field(sa_column=Column(UUID(as_uuid=True), primary_key=True))
+    owner_id: uuid.UUID = Field(sa_column=Column(UUID(as_uuid=True), ForeignKey("organization.id"), nullable=False))
+    station_id: uuid.UUID = Field(sa_column=Column(UUID(as_uuid=True), ForeignKey("organization.id"), nullable=False))
+    valid_from: date = Field(sa_column=Column(Date, nullable=False))
+    valid_until: date = Field(sa_column=Column(Date, nullable=False))
+    created_by: uuid.UUID = Field(sa_column=Column(UUID(as_uuid=True), nullable=False))
+    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    revoked_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+
+
+class OrgEvent(SQLModel, table=True):
+    """What happened to an organisation: a station locked or unlocked, a licence suspended.
+    Append-only like the cylinder history."""
+
+    __tablename__ = "org_event"
+    __table_args__ = (Index("ix_org_event_org_id_id", "org_id", "id"),)
+
+    id: int = Field(sa_column=Column(BigInteger, Identity(), primary_key=True))
+    org_id: uuid.UUID = Field(sa_column=Column(UUID(as_uuid=True), ForeignKey("organization.id"), nullable=False))
+    type: str = Field(sa_column=Column(String(32), nullable=False))
+    actor_id: uuid.UUID = Field(sa_column=Column(UUID(as_uuid=True), nullable=False))
+    reason: str | None = Field(default=None, sa_column=Column(String(500), nullable=True))
+    recorded_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class StationTally(SQLModel, table=True):
+    """Counts per station and day that have no cylinder to hang an event on: refusals of
+    unknown codes, hand-typed codes (MANUAL_ENTRY), forged labels."""
+
+    __tablename__ = "station_tally"
+
+    org_id: uuid.UUID = Field(sa_column=Column(UUID(as_uuid=True), primary_key=True))
+    day: date = Field(sa_column=Column(Date, primary_key=True))
+    metric: str = Field(sa_column=Column(String(64), primary_key=True))
+    count: int = Field(sa_column=Column(BigInteger, nullable=False))

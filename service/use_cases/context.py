@@ -4,6 +4,7 @@ environment."""
 
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import urlsplit
@@ -12,7 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from service.domain.clock import Clock, local_date
-from service.domain.codes import label_tag
+from service.domain.codes import label_tag, tag_key_version
 from service.domain.models import ModelTable
 
 
@@ -39,6 +40,14 @@ class Context:
     def current_tag(self, code: str) -> str:
         version = max(self.label_keys)
         return label_tag(self.label_keys[version], code, version)
+
+    def verify_tag(self, code: str, tag: str | None) -> bool:
+        """A tag made with one of our keys (any version still configured)."""
+        version = tag_key_version(tag) if tag else None
+        key = self.label_keys.get(version) if version is not None else None
+        if tag is None or key is None:
+            return False
+        return hmac.compare_digest(label_tag(key, code, version or 0), tag)
 
     def qr_payload(self, code: str) -> str:
         """The text in the QR: our public page for the code, with its tag. Scheme and host

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from sqlalchemy import Row
@@ -55,7 +54,7 @@ def cylinder_view(ctx: Context, row: Row[Any], aliases: list[str]) -> dict[str, 
 
 
 async def find_in_scope(conn: AsyncConnection, ctx: Context, actor: Actor, text: str) -> Row[Any]:
-    row, _ = await find_cylinder(conn, text, ctx.own_hosts)
+    row = await find_cylinder(conn, ctx, text)
     if row is None:
         raise NotFound(NOT_FOUND)
     owner = await org_db.get_org(conn, row.owner_id)
@@ -90,7 +89,3 @@ async def list_cylinders(
         aliases = await cyl_db.aliases_of(conn, [r.id for r in rows])
     items = [cylinder_view(ctx, r, aliases.get(r.id, [])) for r in rows]
     return items, encode_cursor("cyl", rows[-1].id) if more else None
-
-
-def owner_uuid(value: str) -> uuid.UUID:
-    return uuid.UUID(value)

@@ -1,39 +1,63 @@
-"""Find a cylinder by whatever identifies it: our code (bare or in our URL), a GRAI in any of
-its three forms, a manufacturer + factory serial, or any other alias bound to it."""
+"""From what a scanner read (or a person typed) to how to find the cylinder, and what the
+read says about the label: scanned from a tagged label, typed, another identifier, or bad."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from service.db import cylinders as cyl_db
+from service.db.cylinders import Lookup
 from service.domain.codes import (
     BadGrai,
     Grai,
     ManufacturerSerial,
     OwnCode,
-    Scan,
     normalize_alias,
     normalize_manufacturer,
     normalize_serial,
     parse_scan,
 )
+from service.domain.gate import ScanKind
+from service.use_cases.context import Context
 
 
-async def find_cylinder(conn: AsyncConnection, text: str, own_hosts: frozenset[str]) -> tuple[Row[Any] | None, Scan]:
-    scan = parse_scan(text, own_hosts)
-    row: Row[Any] | None = None
-    if isinstance(scan, OwnCode) and scan.is_valid:
-        row = await cyl_db.get_by_code(conn, scan.code)
-    elif isinstance(scan, Grai):
-        row = await cyl_db.get_by_alias(conn, scan.key)
-    elif isinstance(scan, ManufacturerSerial):
-        row = await cyl_db.get_by_serial(
-            conn, normalize_manufacturer(scan.manufacturer), normalize_serial(scan.serial)
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    lookup: Lookup
+    kind: ScanKind
+    code: str | None  # our code, when the scan named one
+    is_bad_code: bool  # looked like ours (or a GRAI) but its check failed
+    is_bad_tag: bool  # our URL, with a wrong or missing tag
+
+
+def resolve(ctx: Context, text: str) -> Resolution:
+    scan = parse_scan(text, ctx.own_hosts)
+    raw_key = normalize_alias(text)
+    if isinstance(scan, OwnCode):
+        kind = ScanKind.TYPED if scan.is_typed else ScanKind.LABEL
+        if not scan.is_valid:
+            return Resolution(Lookup(alias_key=raw_key), kind, None, True, False)
+        bad_tag = not scan.is_typed and not ctx.verify_tag(scan.code, scan.tag)
+        return Resolution(Lookup(code=scan.code, alias_key=raw_key), kind, scan.code, False, bad_tag)
+    if isinstance(scan, Grai):
+        return Resolution(Lookup(alias_key=scan.key), ScanKind.ALIAS, None, False, False)
+    if isinstance(scan, BadGrai):
+        return Resolution(Lookup(), ScanKind.ALIAS, None, True, False)
+    if isinstance(scan, ManufacturerSerial):
+        lookup = Lookup(
+            alias_key=raw_key,
+            manufacturer_key=normalize_manufacturer(scan.manufacturer),
+            serial_key=normalize_serial(scan.serial),
         )
-    if row is None and not isinstance(scan, (Grai, BadGrai)):
-        # An old label's text may look like anything, even like one of our codes.
-        row = await cyl_db.get_by_alias(conn, normalize_alias(text))
-    return row, scan
+        return Resolution(lookup, ScanKind.TYPED, None, False, False)
+    return Resolution(Lookup(alias_key=scan.key), ScanKind.ALIAS, None, False, False)
+
+
+async def find_cylinder(
+    conn: AsyncConnection, ctx: Context, text: str, *, lock: bool = False
+) -> Row[Any] | None:
+    return await cyl_db.find(conn, resolve(ctx, text).lookup, lock=lock)

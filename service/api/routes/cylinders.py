@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, status
 
-from service.api.deps import DEFAULT_PAGE, CurrentActor, Ctx, Cursor, Limit
+from service.api.deps import DEFAULT_PAGE, Ctx, CurrentActor, Cursor, Limit
 from service.api.schemas import (
     BatchResult,
     CylinderBatch,

@@ -25,6 +25,6 @@ async def readyz(ctx: Ctx) -> JSONResponse:
         async with asyncio.timeout(2):
             async with ctx.engine.connect() as conn:
                 await conn.execute(text("SELECT 1"))
-    except Exception as exc:  # noqa: BLE001  (any failure means "not ready")
+    except Exception as exc:
         return problem(503, "DB_UNAVAILABLE", f"数据库不可用 / database unavailable ({type(exc).__name__})")
     return JSONResponse({"status": "ready"})

@@ -6,9 +6,13 @@ import uuid
 
 from fastapi import APIRouter, status
 
-from service.api.deps import DEFAULT_PAGE, CurrentActor, Ctx, Cursor, Limit
+from service.api.deps import DEFAULT_PAGE, Ctx, CurrentActor, Cursor, Limit
 from service.api.schemas import (
+    EntrustmentCreate,
+    EntrustmentRead,
+    LockCreate,
     Me,
+    OrgEventRead,
     OrganizationCreate,
     OrganizationRead,
     Page,
@@ -18,7 +22,7 @@ from service.api.schemas import (
     as_dict,
 )
 from service.domain.access import OrgKind
-from service.use_cases import organizations, users
+from service.use_cases import organizations, stations, users
 
 router = APIRouter(tags=["organizations and people"])
 
@@ -58,3 +62,27 @@ async def list_users(ctx: Ctx, actor: CurrentActor, cursor: Cursor = None, limit
 async def me(ctx: Ctx, actor: CurrentActor) -> Me:
     user, org = await users.get_me(ctx, actor)
     return Me(user=UserRead(**as_dict(user)), organization=OrganizationRead(**as_dict(org)))
+
+
+@router.post("/organizations/{org_id}/lock", response_model=OrganizationRead, summary="regulator: lock a station's filling")
+async def lock_station(org_id: uuid.UUID, ctx: Ctx, actor: CurrentActor, body: LockCreate | None = None) -> OrganizationRead:
+    row = await stations.set_lock(ctx, actor, org_id, locked=True, reason=body.reason if body else None)
+    return OrganizationRead(**as_dict(row))
+
+
+@router.post("/organizations/{org_id}/unlock", response_model=OrganizationRead, summary="regulator: unlock")
+async def unlock_station(org_id: uuid.UUID, ctx: Ctx, actor: CurrentActor, body: LockCreate | None = None) -> OrganizationRead:
+    row = await stations.set_lock(ctx, actor, org_id, locked=False, reason=body.reason if body else None)
+    return OrganizationRead(**as_dict(row))
+
+
+@router.get("/organizations/{org_id}/events", response_model=Page[OrgEventRead], summary="locks, unlocks")
+async def list_org_events(org_id: uuid.UUID, ctx: Ctx, actor: CurrentActor, cursor: Cursor = None, limit: Limit = DEFAULT_PAGE) -> Page[OrgEventRead]:
+    rows, next_cursor = await stations.org_history(ctx, actor, org_id, cursor=cursor, limit=limit)
+    return Page(items=[OrgEventRead(**as_dict(r)) for r in rows], next_cursor=next_cursor)
+
+
+@router.post("/entrustments", status_code=status.HTTP_201_CREATED, response_model=EntrustmentRead, summary="托管: let another station fill our cylinders")
+async def create_entrustment(body: EntrustmentCreate, ctx: Ctx, actor: CurrentActor) -> EntrustmentRead:
+    row = await stations.entrust(ctx, actor, stations.EntrustmentInput(body.station_id, body.valid_from, body.valid_until))
+    return EntrustmentRead(**as_dict(row))

@@ -1,0 +1,52 @@
+"""Queries on the blacklist. Entries are inserted and lifted, never deleted."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row, insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from service.db.tables import BlacklistEntry
+
+bl_t = BlacklistEntry.__table__  # type: ignore[attr-defined]
+
+
+async def insert_entry(conn: AsyncConnection, values: dict[str, Any]) -> Row[Any]:
+    return (await conn.execute(insert(bl_t).values(**values).returning(bl_t))).one()
+
+
+async def get(conn: AsyncConnection, entry_id: uuid.UUID) -> Row[Any] | None:
+    return (await conn.execute(select(bl_t).where(bl_t.c.id == entry_id).with_for_update())).first()
+
+
+async def active_for_cylinder(conn: AsyncConnection, cylinder_id: int) -> bool:
+    query = select(bl_t.c.id).where(bl_t.c.cylinder_id == cylinder_id, bl_t.c.lifted_at.is_(None))
+    return (await conn.execute(query.limit(1))).first() is not None
+
+
+async def lift(
+    conn: AsyncConnection, entry_id: uuid.UUID, *, lifted_by: uuid.UUID, lifted_at: datetime, reason: str | None
+) -> Row[Any]:
+    statement = (
+        bl_t.update()
+        .where(bl_t.c.id == entry_id)
+        .values(lifted_at=lifted_at, lifted_by=lifted_by, lift_reason=reason)
+        .returning(bl_t)
+    )
+    return (await conn.execute(statement)).one()
+
+
+async def list_entries(
+    conn: AsyncConnection, *, after: uuid.UUID | None, limit: int, active: bool | None
+) -> list[Row[Any]]:
+    query = select(bl_t).order_by(bl_t.c.id).limit(limit)
+    if after is not None:
+        query = query.where(bl_t.c.id > after)
+    if active is True:
+        query = query.where(bl_t.c.lifted_at.is_(None))
+    elif active is False:
+        query = query.where(bl_t.c.lifted_at.is_not(None))
+    return list((await conn.execute(query)).all())

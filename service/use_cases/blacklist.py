@@ -1,0 +1,119 @@
+"""黑名单 / 召回: regulators list a cylinder, a manufacturer's batch or a whole model; the gate
+refuses every matching cylinder. Lifting is recorded (who, when, why), never erased. Listing
+or lifting a single cylinder also writes an event into its history."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Row
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from service.db import blacklist as bl_db
+from service.db import cylinders as cyl_db
+from service.db import organizations as org_db
+from service.domain import access
+from service.domain.access import Actor, Role
+from service.domain.chain import request_hash
+from service.domain.codes import normalize_manufacturer
+from service.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from service.domain.models import normalize_model
+from service.domain.paging import decode_uuid_cursor, encode_cursor
+from service.use_cases.context import Context
+from service.use_cases.cylinders import NOT_FOUND
+from service.use_cases.lookup import resolve
+from service.use_cases.recording import NewEvent, append
+
+
+@dataclass(frozen=True, slots=True)
+class BlacklistInput:
+    reason: str
+    code: str | None = None
+    manufacturer: str | None = None
+    batch: str | None = None
+    model: str | None = None
+
+
+def _kind(item: BlacklistInput) -> str:
+    if item.code and not (item.manufacturer or item.batch or item.model):
+        return "code"
+    if item.manufacturer and item.batch and not (item.code or item.model):
+        return "batch"
+    if item.model and not (item.code or item.manufacturer or item.batch):
+        return "model"
+    raise InvalidInput(
+        "BLACKLIST_TARGET",
+        "须且只能指定: code；或 manufacturer + batch；或 model / give exactly one of: code; manufacturer + batch; model",
+    )
+
+
+def _require_regulator(actor: Actor) -> None:
+    if actor.role not in (Role.REGULATOR, Role.ADMIN):
+        raise Forbidden("只有监管部门可以管理黑名单 / only regulators manage the blacklist")
+
+
+async def _locked_cylinder(conn: AsyncConnection, ctx: Context, actor: Actor, code: str) -> Row[Any]:
+    row = await cyl_db.find(conn, resolve(ctx, code).lookup, lock=True)
+    if row is None:
+        raise NotFound(NOT_FOUND)
+    owner = await org_db.get_org(conn, row.owner_id)
+    if owner is None or not access.in_region(actor.org.region_code, owner.region_code):
+        raise NotFound(NOT_FOUND)
+    return row
+
+
+async def _cylinder_event(conn: AsyncConnection, ctx: Context, actor: Actor, row: Row[Any], type_: str, payload: dict[str, Any]) -> None:
+    event_id = uuid.uuid4()
+    await append(conn, ctx, actor, row, event_id, request_hash(payload), NewEvent(type_, ctx.clock(), payload))
+
+
+async def add(ctx: Context, actor: Actor, item: BlacklistInput) -> Row[Any]:
+    _require_regulator(actor)
+    kind = _kind(item)
+    if not item.reason.strip():
+        raise InvalidInput("EMPTY", "须说明原因 / a reason is required")
+    entry_id = uuid.uuid4()
+    values: dict[str, Any] = {
+        "id": entry_id, "kind": kind, "reason": item.reason.strip(),
+        "created_by": uuid.UUID(actor.user_id), "created_org_id": uuid.UUID(actor.org.id),
+        "created_at": ctx.clock(),
+    }  # fmt: skip
+    async with ctx.engine.begin() as conn:
+        if kind == "code":
+            row = await _locked_cylinder(conn, ctx, actor, item.code or "")
+            if await bl_db.active_for_cylinder(conn, row.id):
+                raise Conflict("ALREADY_BLACKLISTED", "该气瓶已在黑名单 / already blacklisted")
+            values["cylinder_id"] = row.id
+            await _cylinder_event(conn, ctx, actor, row, "blacklisted", {"blacklist_id": str(entry_id), "reason": values["reason"]})
+        elif kind == "batch":
+            values.update(manufacturer=item.manufacturer, manufacturer_key=normalize_manufacturer(item.manufacturer or ""), batch=(item.batch or "").strip())
+        else:
+            spec = ctx.models.find(item.model or "")
+            values["model"] = spec.name if spec else normalize_model(item.model or "")
+        return await bl_db.insert_entry(conn, values)
+
+
+async def lift(ctx: Context, actor: Actor, entry_id: uuid.UUID, reason: str | None) -> Row[Any]:
+    _require_regulator(actor)
+    async with ctx.engine.begin() as conn:
+        entry = await bl_db.get(conn, entry_id)
+        if entry is None:
+            raise NotFound("黑名单条目不存在 / no such blacklist entry")
+        if entry.lifted_at is not None:
+            raise Conflict("ALREADY_LIFTED", "已解除 / already lifted")
+        if entry.cylinder_id is not None:
+            row = await cyl_db.lock_by_id(conn, entry.cylinder_id)
+            await _cylinder_event(conn, ctx, actor, row, "blacklist_lifted", {"blacklist_id": str(entry_id), "reason": reason})
+        return await bl_db.lift(conn, entry_id, lifted_by=uuid.UUID(actor.user_id), lifted_at=ctx.clock(), reason=reason)
+
+
+async def list_entries(ctx: Context, actor: Actor, *, cursor: str | None, limit: int, active: bool | None) -> tuple[list[Row[Any]], str | None]:
+    if actor.role not in (Role.REGULATOR, Role.ADMIN, Role.COMPANY_ADMIN, Role.INSPECTOR):
+        raise Forbidden("无权查看黑名单 / you may not read the blacklist")
+    async with ctx.engine.connect() as conn:
+        rows = await bl_db.list_entries(conn, after=decode_uuid_cursor("bl", cursor), limit=limit + 1, active=active)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, encode_cursor("bl", rows[-1].id) if more else None

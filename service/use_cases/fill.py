@@ -1,0 +1,280 @@
+"""The fill gate and the fill (充装前检查 / 充装 / 充装后检查).
+
+``check`` answers ALLOW or REFUSE for what a filler scanned. An allowed check costs one
+round trip (the snapshot); a refusal is also recorded, as a ``fill_refused`` event on a known
+cylinder, or as a per-station tally when nothing could be identified.
+
+``record_fill`` re-runs the gate on the locked cylinder at recording time (a blacklisting
+committed after the check still refuses), then writes the ``filled`` event. Overfill and a
+failed leak test record the fill and hold the cylinder until a corrected re-weigh.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Row
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from service.db import gate as gate_db
+from service.db import tallies
+from service.domain.access import Actor, Role
+from service.domain.chain import request_hash
+from service.domain.errors import Conflict, Forbidden, InvalidInput
+from service.domain.gate import (
+    CylinderSnapshot,
+    GateConfig,
+    OperatorSnapshot,
+    ScanKind,
+    ScanResult,
+    StationSnapshot,
+    Verdict,
+    check_fill,
+)
+from service.domain.reasons import Finding, Reason, WarningCode
+from service.use_cases.context import Context
+from service.use_cases.lookup import Resolution, resolve
+from service.use_cases.public import public_view
+from service.use_cases.recording import NewEvent, Written, _replay, append, check_occurred_at
+from service.use_cases.cylinders import cylinder_view
+
+MAX_SCAN_LENGTH = 500
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    verdict: Verdict
+    code: str | None
+    cylinder: dict[str, Any] | None
+    check_id: uuid.UUID
+
+
+def gate_config(ctx: Context) -> GateConfig:
+    return GateConfig(
+        models=ctx.models,
+        zone=ctx.zone,
+        rapid_refill=timedelta(hours=ctx.rapid_refill_hours),
+        seen_elsewhere=timedelta(minutes=ctx.seen_elsewhere_minutes),
+    )
+
+
+def _require_filler(actor: Actor) -> None:
+    if actor.role is not Role.FILLER:
+        raise Forbidden("只有充装工可以充装 / only fillers check and record fills")
+
+
+def _snapshots(row: Row[Any]) -> tuple[CylinderSnapshot | None, StationSnapshot, OperatorSnapshot]:
+    station = StationSnapshot(
+        id=str(row.s_id),
+        company_id=str(row.s_company_id) if row.s_company_id else None,
+        is_station=row.s_kind == "station",
+        license_no=row.s_license_no,
+        license_expires_on=row.s_license_expires_on,
+        is_license_suspended=row.s_is_license_suspended,
+        is_locked=row.s_is_locked,
+        is_entrusted=bool(row.is_entrusted),
+    )
+    operator = OperatorSnapshot(row.u_certificate_no, row.u_certificate_expires_on)
+    if row.id is None:
+        return None, station, operator
+    cylinder = CylinderSnapshot(
+        code=row.code,
+        owner_id=str(row.owner_id),
+        model=row.model,
+        status=row.status,
+        hold_reason=row.hold_reason,
+        next_inspection_due=row.next_inspection_due,
+        scrap_on=row.scrap_on,
+        is_inspection_failed=row.is_inspection_failed,
+        flags=tuple(row.flags),
+        needs_purge=row.needs_purge,
+        is_blacklisted=bool(row.is_blacklisted),
+        last_fill_at=row.last_fill_at,
+        last_seen_at=row.last_seen_at,
+        last_seen_org_id=str(row.last_seen_org_id) if row.last_seen_org_id else None,
+    )
+    return cylinder, station, operator
+
+
+def _scan_result(resolution: Resolution, row: Row[Any] | None) -> ScanResult:
+    found = row is not None and row.id is not None
+    if resolution.is_bad_code and found:
+        # What failed our check character is another identifier bound to this cylinder.
+        return ScanResult(ScanKind.ALIAS)
+    return ScanResult(resolution.kind, resolution.is_bad_tag or (resolution.is_bad_code and not found))
+
+
+def _evaluate(ctx: Context, resolution: Resolution, row: Row[Any]) -> tuple[Verdict, CylinderSnapshot | None]:
+    cylinder, station, operator = _snapshots(row)
+    verdict = check_fill(cylinder, station, operator, _scan_result(resolution, row), ctx.clock(), gate_config(ctx))
+    return verdict, cylinder
+
+
+def _refusal_payload(scan: str, verdict: Verdict) -> dict[str, Any]:
+    return {"scan": scan[:MAX_SCAN_LENGTH], "reasons": verdict.reason_codes, "warnings": verdict.warning_codes}
+
+
+def _seen_here(ctx: Context, actor: Actor) -> dict[str, Any]:
+    return {"last_seen_at": ctx.clock(), "last_seen_org_id": uuid.UUID(actor.org.id)}
+
+
+async def _lock(conn: AsyncConnection, ctx: Context, actor: Actor, resolution: Resolution) -> Row[Any] | None:
+    return await gate_db.snapshot(
+        conn,
+        resolution.lookup,
+        station_id=uuid.UUID(actor.org.id),
+        user_id=uuid.UUID(actor.user_id),
+        today=ctx.today(),
+        lock=True,
+    )
+
+
+async def _record_refusal(
+    conn: AsyncConnection, ctx: Context, actor: Actor, locked: Row[Any] | None, scan: str, verdict: Verdict
+) -> uuid.UUID:
+    """拦截记录: a refusal on a known cylinder is an event; otherwise a tally. ``locked`` is
+    the cylinder's snapshot taken with its row lock, or None when nothing was identified."""
+    refusal_id = uuid.uuid4()
+    if locked is None:
+        for reason in verdict.reason_codes:
+            await tallies.bump(conn, uuid.UUID(actor.org.id), ctx.today(), f"refused:{reason}")
+        return refusal_id
+    payload = _refusal_payload(scan, verdict)
+    await append(conn, ctx, actor, locked, refusal_id, request_hash(payload), NewEvent("fill_refused", ctx.clock(), payload, _seen_here(ctx, actor)))
+    return refusal_id
+
+
+def _cylinder_for(ctx: Context, row: Row[Any], verdict: Verdict) -> dict[str, Any] | None:
+    if row.id is None:
+        return None
+    if Reason.NOT_OWNED in verdict.reason_codes:
+        return public_view(ctx, row, owner_name=row.owner_name, aliases=None)
+    return cylinder_view(ctx, row, aliases=[])
+
+
+async def check(ctx: Context, actor: Actor, scan: str) -> CheckResult:
+    _require_filler(actor)
+    resolution = resolve(ctx, scan)
+    station_id, user_id = uuid.UUID(actor.org.id), uuid.UUID(actor.user_id)
+    async with ctx.engine.connect() as conn:
+        row = await gate_db.snapshot(conn, resolution.lookup, station_id=station_id, user_id=user_id, today=ctx.today())
+    if row is None:  # the caller's own organisation vanished: a deleted station
+        raise Forbidden("充装站不存在 / your station no longer exists")
+    verdict, cylinder = _evaluate(ctx, resolution, row)
+    check_id = uuid.uuid4()
+    if not verdict.is_allowed or WarningCode.MANUAL_ENTRY in verdict.warning_codes:
+        async with ctx.engine.begin() as conn:
+            if not verdict.is_allowed:
+                locked = await _lock(conn, ctx, actor, resolution) if cylinder else None
+                check_id = await _record_refusal(conn, ctx, actor, locked, scan, verdict)
+            if WarningCode.MANUAL_ENTRY in verdict.warning_codes:
+                await tallies.bump(conn, station_id, ctx.today(), "warning:MANUAL_ENTRY")
+    return CheckResult(verdict, cylinder.code if cylinder else None, _cylinder_for(ctx, row, verdict), check_id)
+
+
+@dataclass(frozen=True, slots=True)
+class FillInput:
+    event_id: uuid.UUID
+    scan: str
+    net_kg: float
+    filled_at: datetime
+    gross_kg: float | None = None
+    check_id: uuid.UUID | None = None
+    post_checks: dict[str, bool] | None = None
+
+
+def _fill_outcome(ctx: Context, row: Row[Any], item: FillInput) -> tuple[list[str], str | None]:
+    """Warnings from the weights and post-fill checks, and the hold they impose (if any)."""
+    warnings: list[str] = []
+    hold: str | None = None
+    spec = ctx.models.find(row.model)
+    if spec is not None and item.net_kg > spec.max_fill_kg:
+        warnings.append(WarningCode.OVERFILLED)
+        hold = "overfilled"
+    elif spec is not None and spec.target_kg is not None and abs(item.net_kg - spec.target_kg) > spec.tolerance_kg:
+        warnings.append(WarningCode.NET_OUT_OF_TOLERANCE)
+    if item.post_checks is not None and item.post_checks.get("leak_ok") is False:
+        warnings.append(WarningCode.LEAK_TEST_FAILED)
+        hold = hold or "leak"
+    return warnings, hold
+
+
+def _fill_event(ctx: Context, actor: Actor, row: Row[Any], item: FillInput, verdict: Verdict) -> NewEvent:
+    extra_warnings, hold = _fill_outcome(ctx, row, item)
+    tare = row.tare_kg
+    payload = {
+        "net_kg": item.net_kg,
+        "gross_kg": item.gross_kg,
+        "tare_kg": tare,
+        "check_id": str(item.check_id) if item.check_id else None,
+        "post_checks": item.post_checks,
+        "warnings": verdict.warning_codes + extra_warnings,
+        "held": hold,
+    }
+    changes: dict[str, Any] = {
+        "last_fill_at": item.filled_at,
+        "last_fill_org_id": uuid.UUID(actor.org.id),
+        "last_fill_net_kg": item.net_kg,
+        "needs_purge": False,
+        **_seen_here(ctx, actor),
+    }
+    if hold is not None:
+        changes.update(status="held", hold_reason=hold)
+    return NewEvent("filled", item.filled_at, payload, changes)
+
+
+class FillRefused(Conflict):
+    def __init__(self, verdict: Verdict, refusal_id: uuid.UUID) -> None:
+        super().__init__(
+            "FILL_REFUSED",
+            "禁止充装 / fill refused: " + ", ".join(verdict.reason_codes),
+            extra={
+                "reasons": [r.as_dict() for r in verdict.reasons],
+                "warnings": [w.as_dict() for w in verdict.warnings],
+                "check_id": str(refusal_id),
+            },
+        )
+
+
+def validate_fill(ctx: Context, item: FillInput) -> None:
+    check_occurred_at(ctx, item.filled_at)
+    if not 0 < item.net_kg < 100:
+        raise InvalidInput("OUT_OF_RANGE", "净重应在 0–100 kg / net_kg must be between 0 and 100")
+
+
+async def record_fill(ctx: Context, actor: Actor, item: FillInput, body: dict[str, Any]) -> Written:
+    _require_filler(actor)
+    validate_fill(ctx, item)
+    fingerprint = request_hash(body)
+    resolution = resolve(ctx, item.scan)
+    station_id, user_id = uuid.UUID(actor.org.id), uuid.UUID(actor.user_id)
+    try:
+        async with ctx.engine.begin() as conn:
+            if (replay := await _replay(conn, ctx, item.event_id, fingerprint)) is not None:
+                return replay
+            locked = await _lock(conn, ctx, actor, resolution)
+            if (replay := await _replay(conn, ctx, item.event_id, fingerprint)) is not None:
+                return replay
+            row = locked or await gate_db.snapshot(
+                conn, resolution.lookup, station_id=station_id, user_id=user_id, today=ctx.today()
+            )
+            if row is None:
+                raise Forbidden("充装站不存在 / your station no longer exists")
+            verdict, _ = _evaluate(ctx, resolution, row)
+            if verdict.is_allowed:
+                new = _fill_event(ctx, actor, row, item, verdict)
+                event = await append(conn, ctx, actor, row, item.event_id, fingerprint, new)
+                return Written(event, is_replay=False)
+            refusal_id = await _record_refusal(conn, ctx, actor, locked, item.scan, verdict)
+    except IntegrityError as exc:
+        if "uq_event_event_id" not in str(exc.orig):
+            raise
+        async with ctx.engine.connect() as conn:
+            if (replay := await _replay(conn, ctx, item.event_id, fingerprint)) is not None:
+                return replay
+        raise
+    raise FillRefused(verdict, refusal_id)

@@ -1,0 +1,71 @@
+"""A cylinder's history, oldest first, and the check that nobody rewrote it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Row, select
+
+from service.db import events as event_db
+from service.db.cylinders import cyl_t
+from service.domain.access import Actor
+from service.domain.chain import ChainLink, ChainProblem, verify_chain
+from service.domain.paging import decode_int_cursor, encode_cursor
+from service.use_cases.context import Context
+from service.use_cases.cylinders import find_in_scope
+from service.use_cases.recording import event_view
+
+
+async def list_events(ctx: Context, actor: Actor, code: str, *, cursor: str | None, limit: int) -> tuple[list[dict[str, Any]], str | None]:
+    after = decode_int_cursor("ev", cursor) or 0
+    async with ctx.engine.connect() as conn:
+        cylinder = await find_in_scope(conn, ctx, actor, code)
+        rows = await event_db.list_events(conn, cylinder.id, after_seq=after, limit=limit + 1)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    items = [event_view(r, cylinder.code, ctx.zone) for r in rows]
+    return items, encode_cursor("ev", rows[-1].seq) if more else None
+
+
+def _link(row: Row[Any], code: str) -> tuple[ChainLink, bytes]:
+    link = ChainLink(
+        code, row.seq, str(row.event_id), row.type, row.occurred_at, row.recorded_at,
+        str(row.actor_id) if row.actor_id else None, str(row.org_id) if row.org_id else None,
+        row.payload, bytes(row.prev_hash) if row.prev_hash is not None else None,
+    )  # fmt: skip
+    return link, bytes(row.hash)
+
+
+@dataclass(frozen=True, slots=True)
+class CylinderReport:
+    code: str
+    events: int
+    problems: list[ChainProblem]
+
+
+async def verify_all(ctx: Context, *, batch: int = 1000) -> tuple[int, list[CylinderReport]]:
+    """Walk every cylinder's chain; return how many were checked and those with problems."""
+    checked = 0
+    bad: list[CylinderReport] = []
+    after = 0
+    while True:
+        async with ctx.engine.connect() as conn:
+            heads = (
+                await conn.execute(
+                    select(cyl_t.c.id, cyl_t.c.code, cyl_t.c.event_count, cyl_t.c.last_event_hash)
+                    .where(cyl_t.c.id > after).order_by(cyl_t.c.id).limit(batch)
+                )
+            ).all()
+            chains = await event_db.chains_of(conn, [h.id for h in heads])
+            for head in heads:
+                rows = chains[head.id]
+                links = [_link(r, head.code) for r in rows]
+                last = bytes(head.last_event_hash) if head.last_event_hash is not None else None
+                problems = verify_chain(links, last, head.event_count)
+                if problems:
+                    bad.append(CylinderReport(head.code, len(rows), problems))
+                checked += 1
+        if len(heads) < batch:
+            return checked, bad
+        after = heads[-1].id

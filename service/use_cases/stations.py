@@ -1,0 +1,76 @@
+"""Stations under regulation: remote lock and unlock of filling (DB4114/T 185 §4.10), the
+station's own history, and entrustment (托管) of a company's cylinders to another station."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Row
+
+from service.db import organizations as org_db
+from service.domain import access
+from service.domain.access import Actor, OrgKind, Role
+from service.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from service.domain.paging import decode_int_cursor, encode_cursor
+from service.use_cases.context import Context
+
+NO_STATION = "充装站不存在或不在辖区 / no such station in your region"
+
+
+async def set_lock(ctx: Context, actor: Actor, org_id: uuid.UUID, *, locked: bool, reason: str | None) -> Row[Any]:
+    if actor.role not in (Role.REGULATOR, Role.ADMIN):
+        raise Forbidden("只有监管部门可以锁定充装站 / only regulators lock stations")
+    async with ctx.engine.begin() as conn:
+        org = await org_db.get_org_for_update(conn, org_id)
+        if org is None or not access.in_region(actor.org.region_code, org.region_code):
+            raise NotFound(NO_STATION)
+        if org.kind != OrgKind.STATION:
+            raise InvalidInput("NOT_A_STATION", "只能锁定充装站 / only a station can be locked")
+        if org.is_locked == locked:
+            raise Conflict("ALREADY_LOCKED" if locked else "NOT_LOCKED", "状态未变 / nothing to change")
+        await org_db.insert_org_event(
+            conn,
+            {"org_id": org_id, "type": "locked" if locked else "unlocked", "actor_id": uuid.UUID(actor.user_id),
+             "reason": reason, "recorded_at": ctx.clock()},
+        )
+        return await org_db.set_org_lock(conn, org_id, locked=locked)
+
+
+async def org_history(ctx: Context, actor: Actor, org_id: uuid.UUID, *, cursor: str | None, limit: int) -> tuple[list[Row[Any]], str | None]:
+    async with ctx.engine.connect() as conn:
+        org = await org_db.get_org(conn, org_id)
+        if org is None or not access.can_read_org(actor, org_db.org_ref(org)):
+            raise NotFound("单位不存在 / organisation not found")
+        rows = await org_db.list_org_events(conn, org_id, after=decode_int_cursor("oev", cursor), limit=limit + 1)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, encode_cursor("oev", rows[-1].id) if more else None
+
+
+@dataclass(frozen=True, slots=True)
+class EntrustmentInput:
+    station_id: uuid.UUID
+    valid_from: date
+    valid_until: date
+
+
+async def entrust(ctx: Context, actor: Actor, item: EntrustmentInput) -> Row[Any]:
+    """The actor's company lets ``station_id`` fill its cylinders from ``valid_from`` to
+    ``valid_until`` (inclusive)."""
+    if actor.role is not Role.COMPANY_ADMIN or actor.company_id is None:
+        raise Forbidden("只有企业管理员可以委托充装 / only a company admin entrusts its cylinders")
+    if item.valid_until < item.valid_from:
+        raise InvalidInput("BAD_PERIOD", "结束日期早于开始日期 / valid_until is before valid_from")
+    async with ctx.engine.begin() as conn:
+        station = await org_db.get_org(conn, item.station_id)
+        if station is None or station.kind != OrgKind.STATION:
+            raise InvalidInput("NOT_A_STATION", "受托方必须是充装站 / the trustee must be a station")
+        return await org_db.insert_entrustment(
+            conn,
+            {"id": uuid.uuid4(), "owner_id": uuid.UUID(actor.company_id), "station_id": item.station_id,
+             "valid_from": item.valid_from, "valid_until": item.valid_until,
+             "created_by": uuid.UUID(actor.user_id), "created_at": ctx.clock()},
+        )
