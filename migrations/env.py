@@ -21,16 +21,12 @@ target_metadata = SQLModel.metadata
 def _url() -> str:
     url = config.get_main_option("sqlalchemy.url") or os.environ.get("DATABASE_URL")
     if not url:
-        raise RuntimeError(
-            "set DATABASE_URL, or run `cylinders migrate` (embedded database)"
-        )
+        raise RuntimeError("set DATABASE_URL, or run `cylinders migrate` (embedded database)")
     return async_url(url)
 
 
 def _run(connection: Connection) -> None:
-    context.configure(
-        connection=connection, target_metadata=target_metadata, compare_type=True
-    )
+    context.configure(connection=connection, target_metadata=target_metadata, compare_type=True)
     with context.begin_transaction():
         context.run_migrations()
 

@@ -39,8 +39,12 @@ Every call under `/api/v1` needs `Authorization: Bearer <token>`. Errors are
 
 def build_context(settings: Settings, clock: Clock = system_clock) -> Context:
     if not settings.database_url:
-        raise RuntimeError("DATABASE_URL is not set (`cylinders serve` starts an embedded PostgreSQL)")
-    engine = create_engine(settings.database_url, role=settings.db_role, pool_size=settings.db_pool_size)
+        raise RuntimeError(
+            "DATABASE_URL is not set (`cylinders serve` starts an embedded PostgreSQL)"
+        )
+    engine = create_engine(
+        settings.database_url, role=settings.db_role, pool_size=settings.db_pool_size
+    )
     return Context(
         engine=engine,
         clock=clock,

@@ -4,8 +4,7 @@ once per run, emptied before each test. Never a mock of the database, never ``cr
 from __future__ import annotations
 
 import os
-import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,11 +13,11 @@ import httpx
 import pytest
 from sqlalchemy.engine import make_url
 
+from service.app import create_app
 from service.db.embedded import start_embedded
 from service.db.engine import create_engine
 from service.db.migrate import upgrade
 from service.domain.models import ModelTable
-from service.app import create_app
 from service.settings import Settings
 from service.use_cases.context import Context
 from tests.world import World, build_world
@@ -97,7 +96,7 @@ async def clean_db(database_url: str) -> AsyncIterator[str]:
         await conn.execute(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
     finally:
         await conn.close()
-    yield database_url
+    return database_url
 
 
 LABEL_KEYS = {1: bytes.fromhex("11" * 32)}
@@ -124,8 +123,6 @@ def superuser_dsn(database_url: str) -> str:
     return _dsn(database_url)
 
 
-
-
 @pytest.fixture
 async def world(ctx: Context) -> World:
     return await build_world(ctx)
@@ -133,7 +130,9 @@ async def world(ctx: Context) -> World:
 
 @pytest.fixture
 async def client(ctx: Context) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(Settings(database_url="postgresql://unused/unused", token_cache_seconds=0), context=ctx)
+    app = create_app(
+        Settings(database_url="postgresql://unused/unused", token_cache_seconds=0), context=ctx
+    )
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:

@@ -18,10 +18,16 @@ _serials = itertools.count(1)
 
 def company_admin(world: World, company: str = "company_a") -> Actor:
     org = str(world.orgs[company])
-    return Actor(str(world.user_ids[f"company_admin_{company[-1]}"]), Role.COMPANY_ADMIN, OrgRef(org, OrgKind.COMPANY, org, "330101"))
+    return Actor(
+        str(world.user_ids[f"company_admin_{company[-1]}"]),
+        Role.COMPANY_ADMIN,
+        OrgRef(org, OrgKind.COMPANY, org, "330101"),
+    )
 
 
-async def register_one(ctx: Context, world: World, company: str = "company_a", **fields: Any) -> str:
+async def register_one(
+    ctx: Context, world: World, company: str = "company_a", **fields: Any
+) -> str:
     """Register one cylinder for ``company`` and return its code."""
     values: dict[str, Any] = {
         "serial_no": f"SN-{next(_serials):06d}",

@@ -26,7 +26,11 @@ class World:
         return {"Authorization": f"Bearer {self.tokens[who]}"}
 
 
-ADMIN = Actor("00000000-0000-4000-8000-0000000000aa", Role.ADMIN, OrgRef(str(PLATFORM_ORG_ID), OrgKind.REGULATOR, None, None))
+ADMIN = Actor(
+    "00000000-0000-4000-8000-0000000000aa",
+    Role.ADMIN,
+    OrgRef(str(PLATFORM_ORG_ID), OrgKind.REGULATOR, None, None),
+)
 
 ORGS: list[tuple[str, dict[str, Any]]] = [
     ("regulator", {"name": "某县市场监管局", "kind": OrgKind.REGULATOR, "region_code": "330101"}),
@@ -34,7 +38,10 @@ ORGS: list[tuple[str, dict[str, Any]]] = [
     ("company_a", {"name": "甲燃气有限公司", "kind": OrgKind.COMPANY, "region_code": "330101"}),
     ("company_b", {"name": "乙燃气有限公司", "kind": OrgKind.COMPANY, "region_code": "330101"}),
     ("company_far", {"name": "外地燃气公司", "kind": OrgKind.COMPANY, "region_code": "320102"}),
-    ("agency", {"name": "县特种设备检验所", "kind": OrgKind.INSPECTION_AGENCY, "region_code": "330101"}),
+    (
+        "agency",
+        {"name": "县特种设备检验所", "kind": OrgKind.INSPECTION_AGENCY, "region_code": "330101"},
+    ),
 ]
 STATIONS = [
     ("station_a1", "company_a", "A01"),
@@ -78,8 +85,14 @@ async def build_world(ctx: Context) -> World:
         )
         world.orgs[key] = row.id
     for key, org, role in USERS:
-        cert = {"certificate_no": f"CERT-{key}", "certificate_expires_on": date(2028, 1, 1)} if role is Role.FILLER else {}
-        row, token = await users.create_user(ctx, ADMIN, users.UserInput(name=key, org_id=world.orgs[org], role=role, **cert))
+        cert = (
+            {"certificate_no": f"CERT-{key}", "certificate_expires_on": date(2028, 1, 1)}
+            if role is Role.FILLER
+            else {}
+        )
+        row, token = await users.create_user(
+            ctx, ADMIN, users.UserInput(name=key, org_id=world.orgs[org], role=role, **cert)
+        )
         world.tokens[key] = token
         world.user_ids[key] = row.id
     return world

@@ -62,7 +62,9 @@ def status_of(error: DomainError) -> int:
     return 400
 
 
-def problem(status: int, code: str, detail: str, errors: list[dict[str, Any]] | None = None, **extra: Any) -> JSONResponse:
+def problem(
+    status: int, code: str, detail: str, errors: list[dict[str, Any]] | None = None, **extra: Any
+) -> JSONResponse:
     body: dict[str, Any] = {
         "type": f"https://cylinders.example/problems/{code.lower().replace('_', '-')}",
         "title": TITLES.get(status, "Error"),
@@ -84,17 +86,27 @@ def _validation_errors(exc: RequestValidationError) -> tuple[str, list[dict[str,
         if err.get("type") == "json_invalid":
             code = "MALFORMED_JSON"
         loc = [p for p in err.get("loc", ()) if p != "body"]
-        errors.append({"loc": loc, "code": str(err.get("type", "invalid")).upper(), "message": str(err.get("msg", ""))})
+        errors.append(
+            {
+                "loc": loc,
+                "code": str(err.get("type", "invalid")).upper(),
+                "message": str(err.get("msg", "")),
+            }
+        )
     return code, errors
 
 
-async def _on_domain_error(_: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, DomainError)
-    return problem(status_of(exc), exc.code, exc.detail, [e.as_dict() for e in exc.errors], **exc.extra)
+async def _on_domain_error(request: Request, exc: Exception) -> JSONResponse:
+    if not isinstance(exc, DomainError):  # pragma: no cover - registered for DomainError only
+        return await _on_unexpected(request, exc)
+    return problem(
+        status_of(exc), exc.code, exc.detail, [e.as_dict() for e in exc.errors], **exc.extra
+    )
 
 
-async def _on_validation(_: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RequestValidationError)
+async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
+    if not isinstance(exc, RequestValidationError):  # pragma: no cover
+        return await _on_unexpected(request, exc)
     code, errors = _validation_errors(exc)
     if code == "MALFORMED_JSON":
         return problem(400, code, "请求体不是合法的 JSON / the body is not valid JSON", errors)
@@ -102,9 +114,12 @@ async def _on_validation(_: Request, exc: Exception) -> JSONResponse:
     return problem(422, code, f"输入有误 / invalid input: {names}", errors)
 
 
-async def _on_http(_: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, StarletteHTTPException)
-    code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(exc.status_code, "HTTP_ERROR")
+async def _on_http(request: Request, exc: Exception) -> JSONResponse:
+    if not isinstance(exc, StarletteHTTPException):  # pragma: no cover
+        return await _on_unexpected(request, exc)
+    code = {400: "MALFORMED_JSON", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(
+        exc.status_code, "HTTP_ERROR"
+    )
     return problem(exc.status_code, code, str(exc.detail))
 
 
@@ -113,7 +128,11 @@ async def _on_database(_: Request, exc: Exception) -> JSONResponse:
         isinstance(exc, DBAPIError) and exc.connection_invalidated
     ):
         log.warning("database unavailable: %s", type(exc).__name__)
-        return problem(503, "DB_UNAVAILABLE", "数据库暂时不可用，请稍后重试 / the database is unavailable; retry shortly")
+        return problem(
+            503,
+            "DB_UNAVAILABLE",
+            "数据库暂时不可用，请稍后重试 / the database is unavailable; retry shortly",
+        )
     log.exception("unexpected database error")
     return problem(500, "INTERNAL", "unexpected error; it has been logged")
 

@@ -34,8 +34,16 @@ class BodyLimit:
 
     async def _reject(self, send: Send) -> None:
         body = _problem_bytes(self.max_bytes)
-        await send({"type": "http.response.start", "status": 413, "headers": [
-            (b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode())]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/problem+json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -70,5 +78,3 @@ class BodyLimit:
         except BodyTooLarge:
             if not started:
                 await self._reject(send)
-
-

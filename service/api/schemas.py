@@ -33,8 +33,13 @@ class OrganizationCreate(Strict):
     name: Name
     kind: OrgKind
     parent_id: uuid.UUID | None = None
-    region_code: Annotated[str, Field(max_length=12, description="GB/T 2260 行政区划代码, e.g. 330109")] | None = None
-    license_no: Annotated[str, Field(max_length=64, description="充装许可证号 (stations)")] | None = None
+    region_code: (
+        Annotated[str, Field(max_length=12, description="GB/T 2260 行政区划代码, e.g. 330109")]
+        | None
+    ) = None
+    license_no: (
+        Annotated[str, Field(max_length=64, description="充装许可证号 (stations)")] | None
+    ) = None
     license_expires_on: date | None = None
 
 
@@ -59,7 +64,9 @@ class UserCreate(Strict):
     name: Name
     org_id: uuid.UUID
     role: Role
-    certificate_no: Annotated[str, Field(max_length=64, description="特种设备作业人员证编号")] | None = None
+    certificate_no: (
+        Annotated[str, Field(max_length=64, description="特种设备作业人员证编号")] | None
+    ) = None
     certificate_expires_on: date | None = None
 
 
@@ -97,7 +104,9 @@ class CylinderCreate(Strict):
     design_life_years: Annotated[int, Field(ge=1, le=50)] | None = None
     tare_kg: Annotated[float, Field(gt=0, lt=200)] | None = None
     batch: Annotated[str, Field(max_length=64, description="制造批号")] | None = None
-    aliases: Annotated[list[Annotated[str, Field(min_length=1, max_length=200)]], Field(max_length=10)] = []
+    aliases: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=200)]], Field(max_length=10)
+    ] = []
     flags: Annotated[list[Annotated[str, Field(max_length=32)]], Field(max_length=4)] = []
 
 
@@ -162,7 +171,9 @@ class FindingRead(BaseModel):
 
 
 class FillCheckCreate(Strict):
-    scan: Annotated[str, Field(min_length=1, max_length=500, description="exactly what the scanner read")]
+    scan: Annotated[
+        str, Field(min_length=1, max_length=500, description="exactly what the scanner read")
+    ]
 
 
 class FillCheckRead(BaseModel):

@@ -15,7 +15,8 @@ bl_t = BlacklistEntry.__table__  # type: ignore[attr-defined]
 
 
 async def insert_entry(conn: AsyncConnection, values: dict[str, Any]) -> Row[Any]:
-    return (await conn.execute(insert(bl_t).values(**values).returning(bl_t))).one()
+    row: Row[Any] = (await conn.execute(insert(bl_t).values(**values).returning(bl_t))).one()
+    return row
 
 
 async def get(conn: AsyncConnection, entry_id: uuid.UUID) -> Row[Any] | None:
@@ -28,7 +29,12 @@ async def active_for_cylinder(conn: AsyncConnection, cylinder_id: int) -> bool:
 
 
 async def lift(
-    conn: AsyncConnection, entry_id: uuid.UUID, *, lifted_by: uuid.UUID, lifted_at: datetime, reason: str | None
+    conn: AsyncConnection,
+    entry_id: uuid.UUID,
+    *,
+    lifted_by: uuid.UUID,
+    lifted_at: datetime,
+    reason: str | None,
 ) -> Row[Any]:
     statement = (
         bl_t.update()
@@ -36,7 +42,8 @@ async def lift(
         .values(lifted_at=lifted_at, lifted_by=lifted_by, lift_reason=reason)
         .returning(bl_t)
     )
-    return (await conn.execute(statement)).one()
+    row: Row[Any] = (await conn.execute(statement)).one()
+    return row
 
 
 async def list_entries(

@@ -9,15 +9,15 @@ seconds, inside one transaction.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
-from sqlalchemy import Row, and_, select, text
+from sqlalchemy import Row, and_, select, text, true
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from service.db.tables import Cylinder, CylinderAlias, Organization
-from service.domain.access import CylinderScope
+from service.domain.access import CylinderFilter, CylinderScope
 
 cyl_t = Cylinder.__table__  # type: ignore[attr-defined]
 alias_t = CylinderAlias.__table__  # type: ignore[attr-defined]
@@ -44,7 +44,9 @@ async def driver_connection(conn: AsyncConnection) -> Any:
 
 async def allocate_ids(conn: AsyncConnection, count: int) -> list[int]:
     result = await conn.execute(
-        text("SELECT nextval(pg_get_serial_sequence('cylinder', 'id')) FROM generate_series(1, :n)"),
+        text(
+            "SELECT nextval(pg_get_serial_sequence('cylinder', 'id')) FROM generate_series(1, :n)"
+        ),
         {"n": count},
     )
     return [row[0] for row in result]
@@ -114,6 +116,14 @@ _FIND = text(f"SELECT c.* FROM cylinder c WHERE c.id = ({TARGET})")  # noqa: S60
 _FIND_FOR_UPDATE = text(f"SELECT c.* FROM cylinder c WHERE c.id = ({TARGET}) FOR UPDATE")  # noqa: S608
 
 
+_LOCK_TARGET = text(f"SELECT id, code FROM cylinder WHERE id = ({TARGET}) FOR UPDATE")  # noqa: S608
+
+
+async def lock_target(conn: AsyncConnection, lookup: Lookup) -> Row[Any] | None:
+    """Take the row lock of the cylinder ``lookup`` names; its id and code, or None."""
+    return (await conn.execute(_LOCK_TARGET, lookup_params(lookup))).first()
+
+
 def lookup_params(lookup: Lookup) -> dict[str, str | None]:
     return {
         "code": lookup.code,
@@ -138,11 +148,15 @@ async def get_by_code(conn: AsyncConnection, code: str) -> Row[Any] | None:
 
 
 async def get_by_alias(conn: AsyncConnection, key: str) -> Row[Any] | None:
-    query = select(cyl_t).join(alias_t, alias_t.c.cylinder_id == cyl_t.c.id).where(alias_t.c.key == key)
+    query = (
+        select(cyl_t).join(alias_t, alias_t.c.cylinder_id == cyl_t.c.id).where(alias_t.c.key == key)
+    )
     return (await conn.execute(query)).first()
 
 
-async def get_by_serial(conn: AsyncConnection, manufacturer_key: str, serial_key: str) -> Row[Any] | None:
+async def get_by_serial(
+    conn: AsyncConnection, manufacturer_key: str, serial_key: str
+) -> Row[Any] | None:
     query = select(cyl_t).where(
         cyl_t.c.manufacturer_key == manufacturer_key, cyl_t.c.serial_key == serial_key
     )
@@ -167,15 +181,29 @@ async def owner_of(conn: AsyncConnection, owner_id: uuid.UUID) -> Row[Any] | Non
     return (await conn.execute(select(org_t).where(org_t.c.id == owner_id))).first()
 
 
-@dataclass(frozen=True, slots=True)
-class CylinderFilter:
-    owner_id: uuid.UUID | None = None
-    status: str | None = None
-    model: str | None = None
-    inspection_due_before: date | None = None
-    scrap_before: date | None = None
-    manufacturer: str | None = None
-    batch: str | None = None
+def _filter_conditions(filters: CylinderFilter) -> list[Any]:
+    wanted: list[tuple[Any, Callable[[Any], Any]]] = [
+        (filters.owner_id, lambda v: cyl_t.c.owner_id == v),
+        (filters.status, lambda v: cyl_t.c.status == v),
+        (filters.model, lambda v: cyl_t.c.model == v),
+        (filters.inspection_due_before, lambda v: cyl_t.c.next_inspection_due < v),
+        (filters.scrap_before, lambda v: cyl_t.c.scrap_on < v),
+        (filters.manufacturer, lambda v: cyl_t.c.manufacturer == v),
+        (filters.batch, lambda v: cyl_t.c.batch == v),
+    ]
+    return [clause(value) for value, clause in wanted if value is not None and value != ""]
+
+
+def _scope_conditions(scope: CylinderScope) -> list[Any]:
+    conditions = []
+    if scope.owner_id is not None:
+        conditions.append(cyl_t.c.owner_id == uuid.UUID(scope.owner_id))
+    if scope.region_prefix:
+        regional = select(org_t.c.id).where(
+            org_t.c.region_code.startswith(scope.region_prefix, autoescape=True)
+        )
+        conditions.append(cyl_t.c.owner_id.in_(regional))
+    return conditions
 
 
 async def list_cylinders(
@@ -186,32 +214,8 @@ async def list_cylinders(
     after_id: int | None,
     limit: int,
 ) -> list[Row[Any]]:
-    query = select(cyl_t).order_by(cyl_t.c.id).limit(limit)
-    conditions = []
-    if scope.owner_id is not None:
-        conditions.append(cyl_t.c.owner_id == uuid.UUID(scope.owner_id))
-    if scope.region_prefix:
-        regional = select(org_t.c.id).where(
-            org_t.c.region_code.startswith(scope.region_prefix, autoescape=True)
-        )
-        conditions.append(cyl_t.c.owner_id.in_(regional))
+    conditions = _scope_conditions(scope) + _filter_conditions(filters)
     if after_id is not None:
         conditions.append(cyl_t.c.id > after_id)
-    if filters.owner_id is not None:
-        conditions.append(cyl_t.c.owner_id == filters.owner_id)
-    if filters.status:
-        conditions.append(cyl_t.c.status == filters.status)
-    if filters.model:
-        conditions.append(cyl_t.c.model == filters.model)
-    if filters.inspection_due_before is not None:
-        conditions.append(cyl_t.c.next_inspection_due < filters.inspection_due_before)
-    if filters.scrap_before is not None:
-        conditions.append(cyl_t.c.scrap_on < filters.scrap_before)
-    if filters.manufacturer:
-        conditions.append(cyl_t.c.manufacturer == filters.manufacturer)
-    if filters.batch:
-        conditions.append(cyl_t.c.batch == filters.batch)
-    if conditions:
-        query = query.where(and_(*conditions))
+    query = select(cyl_t).where(and_(true(), *conditions)).order_by(cyl_t.c.id).limit(limit)
     return list((await conn.execute(query)).all())
-

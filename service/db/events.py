@@ -6,11 +6,11 @@ head) in ONE statement, so the two can never disagree and a write costs one roun
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import Row, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -58,8 +58,10 @@ async def append_event(
     if unknown:
         raise ValueError(f"events may not set {sorted(unknown)}")
     sets = "".join(f", {column} = :c_{column}" for column in changes)
+    # Column names come from PROJECTED_COLUMNS (checked above), values are bound parameters.
     statement = text(
-        "WITH e AS (INSERT INTO event (cylinder_id, seq, event_id, type, occurred_at, recorded_at, "
+        "WITH e AS"  # noqa: S608
+        " (INSERT INTO event (cylinder_id, seq, event_id, type, occurred_at, recorded_at, "
         "actor_id, org_id, payload, request_hash, prev_hash, hash) VALUES (:cid, :seq, :eid, :type, "
         ":occurred, :recorded, :actor, :org, CAST(:payload AS jsonb), :rhash, :prev, :hash)) "
         "UPDATE cylinder SET event_count = :seq, last_event_hash = :hash, "
@@ -74,7 +76,7 @@ async def append_event(
         "recorded": recorded_at,
         "actor": actor_id,
         "org": org_id,
-        "payload": json.dumps(payload, ensure_ascii=False),
+        "payload": orjson.dumps(payload).decode(),
         "rhash": request_hash,
         "prev": prev_hash,
         "hash": digest,

@@ -1,7 +1,6 @@
 """The fill gate's snapshot: the cylinder (found by code, alias or serial), the station, the
 operator, whether any blacklist entry matches and whether an entrustment applies, in ONE
-statement, one round trip. ``lock=True`` (recording a fill) also takes the cylinder's row
-lock, so fills on one cylinder are serialised and see each other's results."""
+statement, one round trip."""
 
 from __future__ import annotations
 
@@ -36,7 +35,8 @@ _STATION_FACTS = """
     s.id AS s_id, s.kind AS s_kind, s.company_id AS s_company_id, s.license_no AS s_license_no,
     s.license_expires_on AS s_license_expires_on,
     s.is_license_suspended AS s_is_license_suspended, s.is_locked AS s_is_locked,
-    u.certificate_no AS u_certificate_no, u.certificate_expires_on AS u_certificate_expires_on
+    u.certificate_no AS u_certificate_no, u.certificate_expires_on AS u_certificate_expires_on,
+    (SELECT request_hash FROM event WHERE event_id = CAST(:event_id AS uuid)) AS replay_hash
 """
 
 SNAPSHOT = text(f"""
@@ -48,16 +48,6 @@ SELECT {_STATION_FACTS}, {_CYLINDER_FACTS}
  WHERE s.id = :station_id
 """)  # noqa: S608  (constant fragments, no user input)
 
-LOCKED_SNAPSHOT = text(f"""
-SELECT {_STATION_FACTS}, {_CYLINDER_FACTS}
-  FROM cylinder c
-  JOIN organization s ON s.id = :station_id
-  JOIN app_user u ON u.id = :user_id
-  JOIN organization o ON o.id = c.owner_id
- WHERE c.id = ({_TARGET})
-   FOR UPDATE OF c
-""")  # noqa: S608
-
 
 async def snapshot(
     conn: AsyncConnection,
@@ -66,12 +56,15 @@ async def snapshot(
     station_id: uuid.UUID,
     user_id: uuid.UUID,
     today: date,
-    lock: bool = False,
+    event_id: uuid.UUID | None = None,
 ) -> Row[Any] | None:
+    """The caller's lock, if any, is taken before this (see ``use_cases.fill``).
+    ``replay_hash`` is set when ``event_id`` is already stored (an idempotent retry)."""
     params = {
         **lookup_params(lookup),
         "station_id": station_id,
         "user_id": user_id,
         "today": today,
+        "event_id": event_id,
     }
-    return (await conn.execute(LOCKED_SNAPSHOT if lock else SNAPSHOT, params)).first()
+    return (await conn.execute(SNAPSHOT, params)).first()

@@ -35,7 +35,7 @@ async def insert_org(conn: AsyncConnection, values: dict[str, Any]) -> Row[Any]:
     values = {**values, "id": org_id}
     if values["kind"] == OrgKind.COMPANY:
         values["company_id"] = org_id
-    row = (await conn.execute(insert(org_t).values(**values).returning(org_t))).one()
+    row: Row[Any] = (await conn.execute(insert(org_t).values(**values).returning(org_t))).one()
     return row
 
 
@@ -73,7 +73,8 @@ async def set_org_lock(conn: AsyncConnection, org_id: uuid.UUID, *, locked: bool
 
 
 async def insert_user(conn: AsyncConnection, values: dict[str, Any]) -> Row[Any]:
-    return (await conn.execute(insert(user_t).values(**values).returning(user_t))).one()
+    row: Row[Any] = (await conn.execute(insert(user_t).values(**values).returning(user_t))).one()
+    return row
 
 
 async def get_user(conn: AsyncConnection, user_id: uuid.UUID) -> Row[Any] | None:
@@ -115,7 +116,10 @@ async def find_actor(conn: AsyncConnection, token_hash: bytes) -> tuple[Actor | 
     if row is None:
         return None, None
     org = OrgRef(
-        str(row.org_id), OrgKind(row.kind), str(row.company_id) if row.company_id else None, row.region_code
+        str(row.org_id),
+        OrgKind(row.kind),
+        str(row.company_id) if row.company_id else None,
+        row.region_code,
     )
     return Actor(user_id=str(row.id), role=Role(row.role), org=org), bytes(row.token_hash)
 
@@ -131,11 +135,23 @@ async def insert_org_event(conn: AsyncConnection, values: dict[str, Any]) -> Non
 async def list_org_events(
     conn: AsyncConnection, org_id: uuid.UUID, *, after: int | None, limit: int
 ) -> list[Row[Any]]:
-    query = select(org_event_t).where(org_event_t.c.org_id == org_id).order_by(org_event_t.c.id).limit(limit)
+    query = (
+        select(org_event_t)
+        .where(org_event_t.c.org_id == org_id)
+        .order_by(org_event_t.c.id)
+        .limit(limit)
+    )
     if after is not None:
         query = query.where(org_event_t.c.id > after)
     return list((await conn.execute(query)).all())
 
 
 async def insert_entrustment(conn: AsyncConnection, values: dict[str, Any]) -> Row[Any]:
-    return (await conn.execute(insert(entrust_t).values(**values).returning(entrust_t))).one()
+    row: Row[Any] = (
+        await conn.execute(insert(entrust_t).values(**values).returning(entrust_t))
+    ).one()
+    return row
+
+
+async def find_org_by_name(conn: AsyncConnection, name: str) -> Row[Any] | None:
+    return (await conn.execute(select(org_t).where(org_t.c.name == name).limit(1))).first()

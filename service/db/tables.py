@@ -48,23 +48,32 @@ class Organization(SQLModel, table=True):
     )
 
     id: uuid.UUID = Field(
-        sa_column=Column(UUID(as_uuid=True), primary_key=True, server_default=text("gen_random_uuid()"))
+        sa_column=Column(
+            UUID(as_uuid=True), primary_key=True, server_default=text("gen_random_uuid()")
+        )
     )
     name: str = Field(sa_column=Column(String(200), nullable=False))
     kind: str = Field(sa_column=Column(String(32), nullable=False))
     parent_id: uuid.UUID | None = Field(
-        default=None, sa_column=Column(UUID(as_uuid=True), ForeignKey("organization.id"), nullable=True)
+        default=None,
+        sa_column=Column(UUID(as_uuid=True), ForeignKey("organization.id"), nullable=True),
     )
     # Itself for a company, its parent for a station: the unit that owns cylinders.
-    company_id: uuid.UUID | None = Field(default=None, sa_column=Column(UUID(as_uuid=True), nullable=True))
+    company_id: uuid.UUID | None = Field(
+        default=None, sa_column=Column(UUID(as_uuid=True), nullable=True)
+    )
     region_code: str | None = Field(default=None, sa_column=Column(String(12), nullable=True))
     license_no: str | None = Field(default=None, sa_column=Column(String(64), nullable=True))
     license_expires_on: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
     is_license_suspended: bool = Field(
         default=False, sa_column=Column(Boolean, nullable=False, server_default=text("false"))
     )
-    is_locked: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=text("false")))
-    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False, server_default=NOW))
+    is_locked: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=text("false"))
+    )
+    created_at: datetime = Field(
+        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=NOW)
+    )
 
 
 class AppUser(SQLModel, table=True):
@@ -78,24 +87,34 @@ class AppUser(SQLModel, table=True):
     )
 
     id: uuid.UUID = Field(
-        sa_column=Column(UUID(as_uuid=True), primary_key=True, server_default=text("gen_random_uuid()"))
+        sa_column=Column(
+            UUID(as_uuid=True), primary_key=True, server_default=text("gen_random_uuid()")
+        )
     )
     name: str = Field(sa_column=Column(String(200), nullable=False))
-    org_id: uuid.UUID = Field(sa_column=Column(UUID(as_uuid=True), ForeignKey("organization.id"), nullable=False))
+    org_id: uuid.UUID = Field(
+        sa_column=Column(UUID(as_uuid=True), ForeignKey("organization.id"), nullable=False)
+    )
     role: str = Field(sa_column=Column(String(32), nullable=False))
     # SHA-256 of the bearer token; the token itself is shown once and never stored.
     token_hash: bytes = Field(sa_column=Column(LargeBinary(32), nullable=False, unique=True))
     certificate_no: str | None = Field(default=None, sa_column=Column(String(64), nullable=True))
     certificate_expires_on: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
-    is_active: bool = Field(default=True, sa_column=Column(Boolean, nullable=False, server_default=text("true")))
-    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False, server_default=NOW))
+    is_active: bool = Field(
+        default=True, sa_column=Column(Boolean, nullable=False, server_default=text("true"))
+    )
+    created_at: datetime = Field(
+        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=NOW)
+    )
 
 
 class Cylinder(SQLModel, table=True):
     __tablename__ = "cylinder"
     __table_args__ = (
         UniqueConstraint("manufacturer_key", "serial_key", name="uq_cylinder_serial"),
-        CheckConstraint("status IN ('in_service','held','seized','scrapped')", name="cylinder_status"),
+        CheckConstraint(
+            "status IN ('in_service','held','seized','scrapped')", name="cylinder_status"
+        ),
         Index("ix_cylinder_owner_id_id", "owner_id", "id"),
         Index("ix_cylinder_next_inspection_due", "next_inspection_due"),
     )
@@ -109,11 +128,15 @@ class Cylinder(SQLModel, table=True):
     manufactured_on: date = Field(sa_column=Column(Date, nullable=False))
     model: str = Field(sa_column=Column(String(32), nullable=False))
     batch: str | None = Field(default=None, sa_column=Column(String(64), nullable=True))
-    owner_id: uuid.UUID = Field(sa_column=Column(UUID(as_uuid=True), ForeignKey("organization.id"), nullable=False))
+    owner_id: uuid.UUID = Field(
+        sa_column=Column(UUID(as_uuid=True), ForeignKey("organization.id"), nullable=False)
+    )
     tare_kg: float | None = Field(default=None, sa_column=Column(Float, nullable=True))
     design_life_years: int = Field(sa_column=Column(SmallInteger, nullable=False))
     max_extension_years: int = Field(sa_column=Column(SmallInteger, nullable=False))
-    extension_years: int = Field(default=0, sa_column=Column(SmallInteger, nullable=False, server_default="0"))
+    extension_years: int = Field(
+        default=0, sa_column=Column(SmallInteger, nullable=False, server_default="0")
+    )
     last_inspected_on: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
     next_inspection_due: date = Field(sa_column=Column(Date, nullable=False))
     scrap_on: date = Field(sa_column=Column(Date, nullable=False))
@@ -127,19 +150,37 @@ class Cylinder(SQLModel, table=True):
     is_inspection_failed: bool = Field(
         default=False, sa_column=Column(Boolean, nullable=False, server_default=text("false"))
     )
-    needs_purge: bool = Field(default=True, sa_column=Column(Boolean, nullable=False, server_default=text("true")))
-    last_fill_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
-    last_fill_org_id: uuid.UUID | None = Field(default=None, sa_column=Column(UUID(as_uuid=True), nullable=True))
+    needs_purge: bool = Field(
+        default=True, sa_column=Column(Boolean, nullable=False, server_default=text("true"))
+    )
+    last_fill_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+    last_fill_org_id: uuid.UUID | None = Field(
+        default=None, sa_column=Column(UUID(as_uuid=True), nullable=True)
+    )
     last_fill_net_kg: float | None = Field(default=None, sa_column=Column(Float, nullable=True))
-    last_seen_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
-    last_seen_org_id: uuid.UUID | None = Field(default=None, sa_column=Column(UUID(as_uuid=True), nullable=True))
-    event_count: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
-    last_event_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
-    last_event_hash: bytes | None = Field(default=None, sa_column=Column(LargeBinary(32), nullable=True))
+    last_seen_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+    last_seen_org_id: uuid.UUID | None = Field(
+        default=None, sa_column=Column(UUID(as_uuid=True), nullable=True)
+    )
+    event_count: int = Field(
+        default=0, sa_column=Column(Integer, nullable=False, server_default="0")
+    )
+    last_event_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+    last_event_hash: bytes | None = Field(
+        default=None, sa_column=Column(LargeBinary(32), nullable=True)
+    )
     label_printed_at: datetime | None = Field(
         default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
     )
-    registered_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False, server_default=NOW))
+    registered_at: datetime = Field(
+        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=NOW)
+    )
 
 
 class CylinderAlias(SQLModel, table=True):
@@ -149,7 +190,9 @@ class CylinderAlias(SQLModel, table=True):
     __table_args__ = (Index("ix_cylinder_alias_cylinder_id", "cylinder_id"),)
 
     key: str = Field(sa_column=Column(String(300), primary_key=True))
-    cylinder_id: int = Field(sa_column=Column(BigInteger, ForeignKey("cylinder.id"), nullable=False))
+    cylinder_id: int = Field(
+        sa_column=Column(BigInteger, ForeignKey("cylinder.id"), nullable=False)
+    )
     raw: str = Field(sa_column=Column(String(300), nullable=False))
 
 
@@ -163,14 +206,20 @@ class Event(SQLModel, table=True):
         Index("ix_event_org_id_recorded_at", "org_id", "recorded_at"),
     )
 
-    cylinder_id: int = Field(sa_column=Column(BigInteger, ForeignKey("cylinder.id"), primary_key=True))
+    cylinder_id: int = Field(
+        sa_column=Column(BigInteger, ForeignKey("cylinder.id"), primary_key=True)
+    )
     seq: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
     event_id: uuid.UUID = Field(sa_column=Column(UUID(as_uuid=True), nullable=False))
     type: str = Field(sa_column=Column(String(32), nullable=False))
     occurred_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     recorded_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
-    actor_id: uuid.UUID | None = Field(default=None, sa_column=Column(UUID(as_uuid=True), nullable=True))
-    org_id: uuid.UUID | None = Field(default=None, sa_column=Column(UUID(as_uuid=True), nullable=True))
+    actor_id: uuid.UUID | None = Field(
+        default=None, sa_column=Column(UUID(as_uuid=True), nullable=True)
+    )
+    org_id: uuid.UUID | None = Field(
+        default=None, sa_column=Column(UUID(as_uuid=True), nullable=True)
+    )
     payload: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
     # SHA-256 of the client's request body: the same event_id with another body is a 409.
     request_hash: bytes = Field(sa_column=Column(LargeBinary(32), nullable=False))
@@ -185,7 +234,11 @@ class BlacklistEntry(SQLModel, table=True):
     __tablename__ = "blacklist"
     __table_args__ = (
         CheckConstraint("kind IN ('code','batch','model')", name="blacklist_kind"),
-        Index("ix_blacklist_active_cylinder", "cylinder_id", postgresql_where=text("lifted_at IS NULL")),
+        Index(
+            "ix_blacklist_active_cylinder",
+            "cylinder_id",
+            postgresql_where=text("lifted_at IS NULL"),
+        ),
         Index(
             "ix_blacklist_active_batch",
             "manufacturer_key",
@@ -197,7 +250,9 @@ class BlacklistEntry(SQLModel, table=True):
 
     id: uuid.UUID = Field(sa_column=Column(UUID(as_uuid=True), primary_key=True))
     kind: str = Field(sa_column=Column(String(16), nullable=False))
-    cylinder_id: int | None = Field(default=None, sa_column=Column(BigInteger, ForeignKey("cylinder.id"), nullable=True))
+    cylinder_id: int | None = Field(
+        default=None, sa_column=Column(BigInteger, ForeignKey("cylinder.id"), nullable=True)
+    )
     manufacturer: str | None = Field(default=None, sa_column=Column(String(200), nullable=True))
     manufacturer_key: str | None = Field(default=None, sa_column=Column(String(200), nullable=True))
     batch: str | None = Field(default=None, sa_column=Column(String(64), nullable=True))
@@ -206,8 +261,12 @@ class BlacklistEntry(SQLModel, table=True):
     created_by: uuid.UUID = Field(sa_column=Column(UUID(as_uuid=True), nullable=False))
     created_org_id: uuid.UUID = Field(sa_column=Column(UUID(as_uuid=True), nullable=False))
     created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
-    lifted_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
-    lifted_by: uuid.UUID | None = Field(default=None, sa_column=Column(UUID(as_uuid=True), nullable=True))
+    lifted_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+    lifted_by: uuid.UUID | None = Field(
+        default=None, sa_column=Column(UUID(as_uuid=True), nullable=True)
+    )
     lift_reason: str | None = Field(default=None, sa_column=Column(String(500), nullable=True))
 
 
@@ -218,13 +277,19 @@ class Entrustment(SQLModel, table=True):
     __table_args__ = (Index("ix_entrustment_owner_station", "owner_id", "station_id"),)
 
     id: uuid.UUID = Field(sa_column=Column(UUID(as_uuid=True), primary_key=True))
-    owner_id: uuid.UUID = Field(sa_column=Column(UUID(as_uuid=True), ForeignKey("organization.id"), nullable=False))
-    station_id: uuid.UUID = Field(sa_column=Column(UUID(as_uuid=True), ForeignKey("organization.id"), nullable=False))
+    owner_id: uuid.UUID = Field(
+        sa_column=Column(UUID(as_uuid=True), ForeignKey("organization.id"), nullable=False)
+    )
+    station_id: uuid.UUID = Field(
+        sa_column=Column(UUID(as_uuid=True), ForeignKey("organization.id"), nullable=False)
+    )
     valid_from: date = Field(sa_column=Column(Date, nullable=False))
     valid_until: date = Field(sa_column=Column(Date, nullable=False))
     created_by: uuid.UUID = Field(sa_column=Column(UUID(as_uuid=True), nullable=False))
     created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
-    revoked_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+    revoked_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
 
 
 class OrgEvent(SQLModel, table=True):
@@ -235,7 +300,9 @@ class OrgEvent(SQLModel, table=True):
     __table_args__ = (Index("ix_org_event_org_id_id", "org_id", "id"),)
 
     id: int = Field(sa_column=Column(BigInteger, Identity(), primary_key=True))
-    org_id: uuid.UUID = Field(sa_column=Column(UUID(as_uuid=True), ForeignKey("organization.id"), nullable=False))
+    org_id: uuid.UUID = Field(
+        sa_column=Column(UUID(as_uuid=True), ForeignKey("organization.id"), nullable=False)
+    )
     type: str = Field(sa_column=Column(String(32), nullable=False))
     actor_id: uuid.UUID = Field(sa_column=Column(UUID(as_uuid=True), nullable=False))
     reason: str | None = Field(default=None, sa_column=Column(String(500), nullable=True))

@@ -10,7 +10,9 @@ caller may see but not do, 403.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 
 
@@ -129,3 +131,16 @@ def cylinder_list_scope(actor: Actor) -> CylinderScope | None:
     if actor.company_id is not None:
         return CylinderScope(owner_id=actor.company_id)
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class CylinderFilter:
+    """What a caller asked a cylinder list for (within its scope)."""
+
+    owner_id: uuid.UUID | None = None
+    status: str | None = None
+    model: str | None = None
+    inspection_due_before: date | None = None
+    scrap_before: date | None = None
+    manufacturer: str | None = None
+    batch: str | None = None

@@ -66,10 +66,28 @@ def has_valid_check(code: str) -> bool:
     return total % MODULUS == 0
 
 
-def new_code(randbelow: Callable[[int], int] = secrets.randbelow) -> str:
-    """A fresh random code. ``randbelow`` may be injected (tests, seeded demo data)."""
-    pick = randbelow
-    body = "".join(ALPHABET[pick(MODULUS)] for _ in range(CODE_BODY_LENGTH))
+_BODY_SPACE = MODULUS**CODE_BODY_LENGTH
+# Largest multiple of the body space below 2**64: draws at or above it are redrawn (no bias).
+_DRAW_LIMIT = (2**64 // _BODY_SPACE) * _BODY_SPACE
+
+
+def _random_body() -> str:
+    while (number := secrets.randbits(64)) >= _DRAW_LIMIT:
+        pass  # pragma: no cover - happens once in about 22,000 draws
+    chars = []
+    for _ in range(CODE_BODY_LENGTH):
+        number, rem = divmod(number, MODULUS)
+        chars.append(ALPHABET[rem])
+    return "".join(chars)
+
+
+def new_code(randbelow: Callable[[int], int] | None = None) -> str:
+    """A fresh random code from the system's CSPRNG. ``randbelow`` may be injected (tests,
+    seeded demo data)."""
+    if randbelow is None:
+        body = _random_body()
+    else:
+        body = "".join(ALPHABET[randbelow(MODULUS)] for _ in range(CODE_BODY_LENGTH))
     return body + check_character(body)
 
 
@@ -156,7 +174,9 @@ class Other:
 
 Scan = OwnCode | Grai | BadGrai | ManufacturerSerial | Other
 
-_GRAI_ELEMENT = re.compile(r"^\(?8003\)?\s*(\d{14})([\x21-\x22\x25-\x2f\x30-\x39\x41-\x5a\x5f\x61-\x7a]{0,16})$")
+_GRAI_ELEMENT = re.compile(
+    r"^\(?8003\)?\s*(\d{14})([\x21-\x22\x25-\x2f\x30-\x39\x41-\x5a\x5f\x61-\x7a]{0,16})$"
+)
 _GRAI_URN = re.compile(r"^urn:epc:id:grai:(\d{6,12})\.(\d{0,6})\.(.{1,16})$", re.IGNORECASE)
 _DIGITAL_LINK_PATH = re.compile(r"/8003/([^/?#]+)")
 _OWN_PATH = re.compile(r"/c/([^/?#]+)(?:/([^/?#]*))?/?$", re.IGNORECASE)

@@ -94,8 +94,10 @@ class Verdict:
         return [w.code for w in self.warnings]
 
 
-def _station_reasons(station: StationSnapshot, operator: OperatorSnapshot, today: date) -> list[str]:
-    reasons = []
+def _station_reasons(
+    station: StationSnapshot, operator: OperatorSnapshot, today: date
+) -> list[str]:
+    reasons: list[str] = []
     licence_ok = (
         station.is_station
         and bool(station.license_no)
@@ -114,8 +116,10 @@ def _station_reasons(station: StationSnapshot, operator: OperatorSnapshot, today
     return reasons
 
 
-def _cylinder_reasons(cyl: CylinderSnapshot, station: StationSnapshot, config: GateConfig, today: date) -> list[str]:
-    reasons = []
+def _cylinder_reasons(
+    cyl: CylinderSnapshot, station: StationSnapshot, config: GateConfig, today: date
+) -> list[str]:
+    reasons: list[str] = []
     if cyl.owner_id != station.company_id and not station.is_entrusted:
         reasons.append(Reason.NOT_OWNED)
     if today > cyl.next_inspection_due:
@@ -138,13 +142,21 @@ def _cylinder_reasons(cyl: CylinderSnapshot, station: StationSnapshot, config: G
     return reasons
 
 
-def _cylinder_warnings(cyl: CylinderSnapshot, station: StationSnapshot, config: GateConfig, now: datetime, today: date) -> list[str]:
-    warnings = []
-    if today <= cyl.next_inspection_due and (cyl.next_inspection_due - today).days <= config.due_soon_days:
+def _cylinder_warnings(
+    cyl: CylinderSnapshot, station: StationSnapshot, config: GateConfig, now: datetime, today: date
+) -> list[str]:
+    warnings: list[str] = []
+    if (
+        today <= cyl.next_inspection_due
+        and (cyl.next_inspection_due - today).days <= config.due_soon_days
+    ):
         warnings.append(WarningCode.INSPECTION_DUE_SOON)
     if today <= cyl.scrap_on and (cyl.scrap_on - today).days <= config.life_ending_soon_days:
         warnings.append(WarningCode.SERVICE_LIFE_ENDING_SOON)
-    if cyl.last_fill_at is not None and timedelta(0) <= now - cyl.last_fill_at < config.rapid_refill:
+    if (
+        cyl.last_fill_at is not None
+        and timedelta(0) <= now - cyl.last_fill_at < config.rapid_refill
+    ):
         warnings.append(WarningCode.RAPID_REFILL)
     if (
         cyl.last_seen_at is not None

@@ -57,7 +57,9 @@ def inspect(
     if inspected_on > today:
         raise InvalidInput("DATE_IN_FUTURE", "检验日期晚于今天 / inspected_on is in the future")
     if inspected_on < state.manufactured_on:
-        raise InvalidInput("INSPECTED_BEFORE_MANUFACTURE", "检验日期早于制造日期 / inspected before it was made")
+        raise InvalidInput(
+            "INSPECTED_BEFORE_MANUFACTURE", "检验日期早于制造日期 / inspected before it was made"
+        )
     if result == "scrap":
         return {"status": "scrapped", "hold_reason": None, "last_inspected_on": inspected_on}
     if result == "fail":
@@ -65,10 +67,16 @@ def inspect(
         return {**changes, "is_inspection_failed": True, "last_inspected_on": inspected_on}
     final = scrap_date(state.manufactured_on, state.design_life_years, state.max_extension_years)
     if inspected_on > final:
-        raise Conflict("PAST_SERVICE_LIFE", "已超过最长使用年限，只能报废 / past its longest service life: scrap it")
+        raise Conflict(
+            "PAST_SERVICE_LIFE",
+            "已超过最长使用年限，只能报废 / past its longest service life: scrap it",
+        )
     due = next_due or add_years(inspected_on, interval_years)
     if due <= inspected_on:
-        raise InvalidInput("DUE_NOT_AFTER_INSPECTION", "下次检验日期必须晚于本次 / next_due must follow inspected_on")
+        raise InvalidInput(
+            "DUE_NOT_AFTER_INSPECTION",
+            "下次检验日期必须晚于本次 / next_due must follow inspected_on",
+        )
     extension = state.extension_years
     near_end = inspected_on >= add_years(state.scrap_on, -EXTENSION_WINDOW_YEARS)
     if extension == 0 and state.max_extension_years > 0 and near_end:
@@ -109,12 +117,16 @@ def hand_over(state: CylinderState) -> dict[str, Any]:
     return {}
 
 
-def reweigh(state: CylinderState, spec: ModelSpec | None, *, net_kg: float, is_leak_ok: bool) -> dict[str, Any]:
+def reweigh(
+    state: CylinderState, spec: ModelSpec | None, *, net_kg: float, is_leak_ok: bool
+) -> dict[str, Any]:
     """复称: a held (overfilled or leaking) cylinder is released when the re-weigh is within
     the model's maximum and the leak test passes."""
     refuse_if_scrapped(state)
     if state.hold_reason not in HOLDS_RELEASED_BY_REWEIGH:
-        raise Conflict("NOT_HELD_FOR_REWEIGH", "气瓶未因超装或泄漏被扣留 / not held for overfill or leak")
+        raise Conflict(
+            "NOT_HELD_FOR_REWEIGH", "气瓶未因超装或泄漏被扣留 / not held for overfill or leak"
+        )
     is_ok = is_leak_ok and (spec is None or net_kg <= spec.max_fill_kg)
     if not is_ok:
         return {}

@@ -94,18 +94,21 @@ class ModelTable:
         models = tuple(
             ModelSpec(**{**m, "aliases": tuple(m.get("aliases", ()))}) for m in data["models"]
         )
-        rules = tuple(
-            replace(
-                LifeRule(None, 0, 0),
-                **{
-                    **r,
-                    "made_before": date.fromisoformat(r["made_before"])
-                    if r.get("made_before")
-                    else None,
-                },
+        rules = (
+            tuple(
+                replace(
+                    LifeRule(None, 0, 0),
+                    **{
+                        **r,
+                        "made_before": date.fromisoformat(r["made_before"])
+                        if r.get("made_before")
+                        else None,
+                    },
+                )
+                for r in data.get("life_rules", [])
             )
-            for r in data.get("life_rules", [])
-        ) or DEFAULT_LIFE_RULES
+            or DEFAULT_LIFE_RULES
+        )
         return cls(models, rules)
 
 

@@ -99,18 +99,48 @@ def _check_dates(item: CylinderInput, today: date) -> list[FieldError]:
     errors: list[FieldError] = []
     made = item.manufactured_on
     if made > today:
-        errors.append(FieldError(["manufactured_on"], "DATE_IN_FUTURE", "制造日期晚于今天 / manufactured in the future"))
+        errors.append(
+            FieldError(
+                ["manufactured_on"],
+                "DATE_IN_FUTURE",
+                "制造日期晚于今天 / manufactured in the future",
+            )
+        )
     if item.last_inspected_on is not None:
         if item.last_inspected_on < made:
-            errors.append(FieldError(["last_inspected_on"], "INSPECTED_BEFORE_MANUFACTURE", "检验日期早于制造日期 / inspected before it was made"))
+            errors.append(
+                FieldError(
+                    ["last_inspected_on"],
+                    "INSPECTED_BEFORE_MANUFACTURE",
+                    "检验日期早于制造日期 / inspected before it was made",
+                )
+            )
         if item.last_inspected_on > today:
-            errors.append(FieldError(["last_inspected_on"], "DATE_IN_FUTURE", "检验日期晚于今天 / inspection date in the future"))
+            errors.append(
+                FieldError(
+                    ["last_inspected_on"],
+                    "DATE_IN_FUTURE",
+                    "检验日期晚于今天 / inspection date in the future",
+                )
+            )
     due = item.next_inspection_due
     if due is not None:
         if due < made:
-            errors.append(FieldError(["next_inspection_due"], "DUE_BEFORE_MANUFACTURE", "下次检验日期早于制造日期 / next inspection due before manufacture"))
+            errors.append(
+                FieldError(
+                    ["next_inspection_due"],
+                    "DUE_BEFORE_MANUFACTURE",
+                    "下次检验日期早于制造日期 / next inspection due before manufacture",
+                )
+            )
         elif item.last_inspected_on is not None and due < item.last_inspected_on:
-            errors.append(FieldError(["next_inspection_due"], "DUE_BEFORE_LAST_INSPECTION", "下次检验日期早于上次检验日期 / next inspection due before the last one"))
+            errors.append(
+                FieldError(
+                    ["next_inspection_due"],
+                    "DUE_BEFORE_LAST_INSPECTION",
+                    "下次检验日期早于上次检验日期 / next inspection due before the last one",
+                )
+            )
     return errors
 
 
@@ -124,7 +154,11 @@ def _check_aliases(item: CylinderInput) -> tuple[list[AliasKey], list[FieldError
     for i, raw in enumerate(item.aliases):
         key, problem = alias_key(raw)
         if key is None:
-            errors.append(FieldError(["aliases", i], problem or "INVALID_ALIAS", f"alias {raw!r} is not usable"))
+            errors.append(
+                FieldError(
+                    ["aliases", i], problem or "INVALID_ALIAS", f"alias {raw!r} is not usable"
+                )
+            )
         elif key not in seen:
             seen.add(key)
             keys.append(AliasKey(key, raw.strip()))
@@ -137,22 +171,48 @@ def validate_new_cylinder(
     errors = _check_dates(item, today)
     spec = models.find(item.model)
     if spec is None:
-        errors.append(FieldError(["model"], "UNKNOWN_MODEL", f"unknown model {item.model!r}; known: {', '.join(models.names)}"))
+        errors.append(
+            FieldError(
+                ["model"],
+                "UNKNOWN_MODEL",
+                f"unknown model {item.model!r}; known: {', '.join(models.names)}",
+            )
+        )
     serial_key = normalize_serial(item.serial_no)
     manufacturer_key = normalize_manufacturer(item.manufacturer)
     if not serial_key:
-        errors.append(FieldError(["serial_no"], "EMPTY", "出厂编号不能为空 / serial number is empty"))
+        errors.append(
+            FieldError(["serial_no"], "EMPTY", "出厂编号不能为空 / serial number is empty")
+        )
     if not manufacturer_key:
-        errors.append(FieldError(["manufacturer"], "EMPTY", "制造单位不能为空 / manufacturer is empty"))
+        errors.append(
+            FieldError(["manufacturer"], "EMPTY", "制造单位不能为空 / manufacturer is empty")
+        )
     bad_flags = [f for f in item.flags if f not in Flag.__members__.values()]
     if bad_flags:
-        errors.append(FieldError(["flags"], "UNKNOWN_FLAG", f"unknown flags {bad_flags}; known: {[f.value for f in Flag]}"))
+        errors.append(
+            FieldError(
+                ["flags"],
+                "UNKNOWN_FLAG",
+                f"unknown flags {bad_flags}; known: {[f.value for f in Flag]}",
+            )
+        )
     if item.tare_kg is not None and not 0 < item.tare_kg < 200:
-        errors.append(FieldError(["tare_kg"], "OUT_OF_RANGE", "皮重应在 0–200 kg / tare must be 0-200 kg"))
+        errors.append(
+            FieldError(["tare_kg"], "OUT_OF_RANGE", "皮重应在 0–200 kg / tare must be 0-200 kg")
+        )
     life = models.life_rule(item.manufactured_on)
-    design_life = item.design_life_years if item.design_life_years is not None else life.design_life_years
+    design_life = (
+        item.design_life_years if item.design_life_years is not None else life.design_life_years
+    )
     if not 1 <= design_life <= 50:
-        errors.append(FieldError(["design_life_years"], "OUT_OF_RANGE", "设计使用年限应在 1–50 年 / design life must be 1-50 years"))
+        errors.append(
+            FieldError(
+                ["design_life_years"],
+                "OUT_OF_RANGE",
+                "设计使用年限应在 1–50 年 / design life must be 1-50 years",
+            )
+        )
     aliases, alias_errors = _check_aliases(item)
     errors.extend(alias_errors)
     if errors or spec is None:
@@ -190,13 +250,24 @@ def find_batch_duplicates(items: list[NewCylinder | None]) -> list[FieldError]:
             continue
         pair = (item.manufacturer_key, item.serial_key)
         if pair in serials:
-            errors.append(FieldError([row, "serial_no"], "DUPLICATE_SERIAL", f"same manufacturer and serial as row {serials[pair]}"))
+            errors.append(
+                FieldError(
+                    [row, "serial_no"],
+                    "DUPLICATE_SERIAL",
+                    f"same manufacturer and serial as row {serials[pair]}",
+                )
+            )
         else:
             serials[pair] = row
         for alias in item.aliases:
             if alias.key in aliases:
-                errors.append(FieldError([row, "aliases"], "DUPLICATE_ALIAS", f"alias {alias.raw!r} also on row {aliases[alias.key]}"))
+                errors.append(
+                    FieldError(
+                        [row, "aliases"],
+                        "DUPLICATE_ALIAS",
+                        f"alias {alias.raw!r} also on row {aliases[alias.key]}",
+                    )
+                )
             else:
                 aliases[alias.key] = row
     return errors
-

@@ -54,7 +54,9 @@ def _require_regulator(actor: Actor) -> None:
         raise Forbidden("只有监管部门可以管理黑名单 / only regulators manage the blacklist")
 
 
-async def _locked_cylinder(conn: AsyncConnection, ctx: Context, actor: Actor, code: str) -> Row[Any]:
+async def _locked_cylinder(
+    conn: AsyncConnection, ctx: Context, actor: Actor, code: str
+) -> Row[Any]:
     row = await cyl_db.find(conn, resolve(ctx, code).lookup, lock=True)
     if row is None:
         raise NotFound(NOT_FOUND)
@@ -64,9 +66,24 @@ async def _locked_cylinder(conn: AsyncConnection, ctx: Context, actor: Actor, co
     return row
 
 
-async def _cylinder_event(conn: AsyncConnection, ctx: Context, actor: Actor, row: Row[Any], type_: str, payload: dict[str, Any]) -> None:
+async def _cylinder_event(
+    conn: AsyncConnection,
+    ctx: Context,
+    actor: Actor,
+    row: Row[Any],
+    type_: str,
+    payload: dict[str, Any],
+) -> None:
     event_id = uuid.uuid4()
-    await append(conn, ctx, actor, row, event_id, request_hash(payload), NewEvent(type_, ctx.clock(), payload))
+    await append(
+        conn,
+        ctx,
+        actor,
+        row,
+        event_id,
+        request_hash(payload),
+        NewEvent(type_, ctx.clock(), payload),
+    )
 
 
 async def add(ctx: Context, actor: Actor, item: BlacklistInput) -> Row[Any]:
@@ -86,9 +103,20 @@ async def add(ctx: Context, actor: Actor, item: BlacklistInput) -> Row[Any]:
             if await bl_db.active_for_cylinder(conn, row.id):
                 raise Conflict("ALREADY_BLACKLISTED", "该气瓶已在黑名单 / already blacklisted")
             values["cylinder_id"] = row.id
-            await _cylinder_event(conn, ctx, actor, row, "blacklisted", {"blacklist_id": str(entry_id), "reason": values["reason"]})
+            await _cylinder_event(
+                conn,
+                ctx,
+                actor,
+                row,
+                "blacklisted",
+                {"blacklist_id": str(entry_id), "reason": values["reason"]},
+            )
         elif kind == "batch":
-            values.update(manufacturer=item.manufacturer, manufacturer_key=normalize_manufacturer(item.manufacturer or ""), batch=(item.batch or "").strip())
+            values.update(
+                manufacturer=item.manufacturer,
+                manufacturer_key=normalize_manufacturer(item.manufacturer or ""),
+                batch=(item.batch or "").strip(),
+            )
         else:
             spec = ctx.models.find(item.model or "")
             values["model"] = spec.name if spec else normalize_model(item.model or "")
@@ -105,15 +133,28 @@ async def lift(ctx: Context, actor: Actor, entry_id: uuid.UUID, reason: str | No
             raise Conflict("ALREADY_LIFTED", "已解除 / already lifted")
         if entry.cylinder_id is not None:
             row = await cyl_db.lock_by_id(conn, entry.cylinder_id)
-            await _cylinder_event(conn, ctx, actor, row, "blacklist_lifted", {"blacklist_id": str(entry_id), "reason": reason})
-        return await bl_db.lift(conn, entry_id, lifted_by=uuid.UUID(actor.user_id), lifted_at=ctx.clock(), reason=reason)
+            await _cylinder_event(
+                conn,
+                ctx,
+                actor,
+                row,
+                "blacklist_lifted",
+                {"blacklist_id": str(entry_id), "reason": reason},
+            )
+        return await bl_db.lift(
+            conn, entry_id, lifted_by=uuid.UUID(actor.user_id), lifted_at=ctx.clock(), reason=reason
+        )
 
 
-async def list_entries(ctx: Context, actor: Actor, *, cursor: str | None, limit: int, active: bool | None) -> tuple[list[Row[Any]], str | None]:
+async def list_entries(
+    ctx: Context, actor: Actor, *, cursor: str | None, limit: int, active: bool | None
+) -> tuple[list[Row[Any]], str | None]:
     if actor.role not in (Role.REGULATOR, Role.ADMIN, Role.COMPANY_ADMIN, Role.INSPECTOR):
         raise Forbidden("无权查看黑名单 / you may not read the blacklist")
     async with ctx.engine.connect() as conn:
-        rows = await bl_db.list_entries(conn, after=decode_uuid_cursor("bl", cursor), limit=limit + 1, active=active)
+        rows = await bl_db.list_entries(
+            conn, after=decode_uuid_cursor("bl", cursor), limit=limit + 1, active=active
+        )
     more = len(rows) > limit
     rows = rows[:limit]
     return rows, encode_cursor("bl", rows[-1].id) if more else None

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from service.db import cylinders as cyl_db
 from service.db import organizations as org_db
 from service.domain import access
-from service.domain.access import Actor
+from service.domain.access import Actor, CylinderFilter
 from service.domain.errors import Forbidden, NotFound
 from service.domain.paging import decode_int_cursor, encode_cursor
 from service.use_cases.context import Context
@@ -23,7 +23,7 @@ def cylinder_view(ctx: Context, row: Row[Any], aliases: list[str]) -> dict[str, 
     last_fill = None
     if row.last_fill_at is not None:
         last_fill = {
-            "at": row.last_fill_at,
+            "at": row.last_fill_at.astimezone(ctx.zone),
             "station_id": row.last_fill_org_id,
             "net_kg": row.last_fill_net_kg,
         }
@@ -49,7 +49,7 @@ def cylinder_view(ctx: Context, row: Row[Any], aliases: list[str]) -> dict[str, 
         "aliases": aliases,
         "last_fill": last_fill,
         "event_count": row.event_count,
-        "registered_at": row.registered_at,
+        "registered_at": row.registered_at.astimezone(ctx.zone),
     }
 
 
@@ -73,7 +73,7 @@ async def get_cylinder(ctx: Context, actor: Actor, text: str) -> dict[str, Any]:
 async def list_cylinders(
     ctx: Context,
     actor: Actor,
-    filters: cyl_db.CylinderFilter,
+    filters: CylinderFilter,
     *,
     cursor: str | None,
     limit: int,

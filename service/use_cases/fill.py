@@ -20,8 +20,10 @@ from sqlalchemy import Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from service.db import cylinders as cyl_db
 from service.db import gate as gate_db
 from service.db import tallies
+from service.db.cylinders import Lookup
 from service.domain.access import Actor, Role
 from service.domain.chain import request_hash
 from service.domain.errors import Conflict, Forbidden, InvalidInput
@@ -35,12 +37,12 @@ from service.domain.gate import (
     Verdict,
     check_fill,
 )
-from service.domain.reasons import Finding, Reason, WarningCode
+from service.domain.reasons import Reason, WarningCode
 from service.use_cases.context import Context
+from service.use_cases.cylinders import cylinder_view
 from service.use_cases.lookup import Resolution, resolve
 from service.use_cases.public import public_view
-from service.use_cases.recording import NewEvent, Written, _replay, append, check_occurred_at
-from service.use_cases.cylinders import cylinder_view
+from service.use_cases.recording import NewEvent, Written, append, check_occurred_at, find_replay
 
 MAX_SCAN_LENGTH = 500
 
@@ -105,36 +107,62 @@ def _scan_result(resolution: Resolution, row: Row[Any] | None) -> ScanResult:
     if resolution.is_bad_code and found:
         # What failed our check character is another identifier bound to this cylinder.
         return ScanResult(ScanKind.ALIAS)
-    return ScanResult(resolution.kind, resolution.is_bad_tag or (resolution.is_bad_code and not found))
+    return ScanResult(
+        resolution.kind, resolution.is_bad_tag or (resolution.is_bad_code and not found)
+    )
 
 
-def _evaluate(ctx: Context, resolution: Resolution, row: Row[Any]) -> tuple[Verdict, CylinderSnapshot | None]:
+def _evaluate(
+    ctx: Context, resolution: Resolution, row: Row[Any]
+) -> tuple[Verdict, CylinderSnapshot | None]:
     cylinder, station, operator = _snapshots(row)
-    verdict = check_fill(cylinder, station, operator, _scan_result(resolution, row), ctx.clock(), gate_config(ctx))
+    verdict = check_fill(
+        cylinder, station, operator, _scan_result(resolution, row), ctx.clock(), gate_config(ctx)
+    )
     return verdict, cylinder
 
 
 def _refusal_payload(scan: str, verdict: Verdict) -> dict[str, Any]:
-    return {"scan": scan[:MAX_SCAN_LENGTH], "reasons": verdict.reason_codes, "warnings": verdict.warning_codes}
+    return {
+        "scan": scan[:MAX_SCAN_LENGTH],
+        "reasons": verdict.reason_codes,
+        "warnings": verdict.warning_codes,
+    }
 
 
 def _seen_here(ctx: Context, actor: Actor) -> dict[str, Any]:
     return {"last_seen_at": ctx.clock(), "last_seen_org_id": uuid.UUID(actor.org.id)}
 
 
-async def _lock(conn: AsyncConnection, ctx: Context, actor: Actor, resolution: Resolution) -> Row[Any] | None:
+async def _locked_snapshot(
+    conn: AsyncConnection,
+    ctx: Context,
+    actor: Actor,
+    resolution: Resolution,
+    event_id: uuid.UUID | None = None,
+) -> Row[Any] | None:
+    """Lock the cylinder's row, THEN read the snapshot in a new statement. Under READ
+    COMMITTED a statement that waited for a lock still judges by what it saw before the
+    wait: a blacklisting committed by the transaction it waited for would be missed."""
+    target = await cyl_db.lock_target(conn, resolution.lookup)
+    lookup = Lookup(code=target.code) if target is not None else resolution.lookup
     return await gate_db.snapshot(
         conn,
-        resolution.lookup,
+        lookup,
         station_id=uuid.UUID(actor.org.id),
         user_id=uuid.UUID(actor.user_id),
         today=ctx.today(),
-        lock=True,
+        event_id=event_id,
     )
 
 
 async def _record_refusal(
-    conn: AsyncConnection, ctx: Context, actor: Actor, locked: Row[Any] | None, scan: str, verdict: Verdict
+    conn: AsyncConnection,
+    ctx: Context,
+    actor: Actor,
+    locked: Row[Any] | None,
+    scan: str,
+    verdict: Verdict,
 ) -> uuid.UUID:
     """拦截记录: a refusal on a known cylinder is an event; otherwise a tally. ``locked`` is
     the cylinder's snapshot taken with its row lock, or None when nothing was identified."""
@@ -144,7 +172,15 @@ async def _record_refusal(
             await tallies.bump(conn, uuid.UUID(actor.org.id), ctx.today(), f"refused:{reason}")
         return refusal_id
     payload = _refusal_payload(scan, verdict)
-    await append(conn, ctx, actor, locked, refusal_id, request_hash(payload), NewEvent("fill_refused", ctx.clock(), payload, _seen_here(ctx, actor)))
+    await append(
+        conn,
+        ctx,
+        actor,
+        locked,
+        refusal_id,
+        request_hash(payload),
+        NewEvent("fill_refused", ctx.clock(), payload, _seen_here(ctx, actor)),
+    )
     return refusal_id
 
 
@@ -161,7 +197,9 @@ async def check(ctx: Context, actor: Actor, scan: str) -> CheckResult:
     resolution = resolve(ctx, scan)
     station_id, user_id = uuid.UUID(actor.org.id), uuid.UUID(actor.user_id)
     async with ctx.engine.connect() as conn:
-        row = await gate_db.snapshot(conn, resolution.lookup, station_id=station_id, user_id=user_id, today=ctx.today())
+        row = await gate_db.snapshot(
+            conn, resolution.lookup, station_id=station_id, user_id=user_id, today=ctx.today()
+        )
     if row is None:  # the caller's own organisation vanished: a deleted station
         raise Forbidden("充装站不存在 / your station no longer exists")
     verdict, cylinder = _evaluate(ctx, resolution, row)
@@ -169,11 +207,14 @@ async def check(ctx: Context, actor: Actor, scan: str) -> CheckResult:
     if not verdict.is_allowed or WarningCode.MANUAL_ENTRY in verdict.warning_codes:
         async with ctx.engine.begin() as conn:
             if not verdict.is_allowed:
-                locked = await _lock(conn, ctx, actor, resolution) if cylinder else None
-                check_id = await _record_refusal(conn, ctx, actor, locked, scan, verdict)
+                locked = await _locked_snapshot(conn, ctx, actor, resolution) if cylinder else None
+                known = locked if locked is not None and locked.id is not None else None
+                check_id = await _record_refusal(conn, ctx, actor, known, scan, verdict)
             if WarningCode.MANUAL_ENTRY in verdict.warning_codes:
                 await tallies.bump(conn, station_id, ctx.today(), "warning:MANUAL_ENTRY")
-    return CheckResult(verdict, cylinder.code if cylinder else None, _cylinder_for(ctx, row, verdict), check_id)
+    return CheckResult(
+        verdict, cylinder.code if cylinder else None, _cylinder_for(ctx, row, verdict), check_id
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,7 +236,11 @@ def _fill_outcome(ctx: Context, row: Row[Any], item: FillInput) -> tuple[list[st
     if spec is not None and item.net_kg > spec.max_fill_kg:
         warnings.append(WarningCode.OVERFILLED)
         hold = "overfilled"
-    elif spec is not None and spec.target_kg is not None and abs(item.net_kg - spec.target_kg) > spec.tolerance_kg:
+    elif (
+        spec is not None
+        and spec.target_kg is not None
+        and abs(item.net_kg - spec.target_kg) > spec.tolerance_kg
+    ):
         warnings.append(WarningCode.NET_OUT_OF_TOLERANCE)
     if item.post_checks is not None and item.post_checks.get("leak_ok") is False:
         warnings.append(WarningCode.LEAK_TEST_FAILED)
@@ -203,7 +248,9 @@ def _fill_outcome(ctx: Context, row: Row[Any], item: FillInput) -> tuple[list[st
     return warnings, hold
 
 
-def _fill_event(ctx: Context, actor: Actor, row: Row[Any], item: FillInput, verdict: Verdict) -> NewEvent:
+def _fill_event(
+    ctx: Context, actor: Actor, row: Row[Any], item: FillInput, verdict: Verdict
+) -> NewEvent:
     extra_warnings, hold = _fill_outcome(ctx, row, item)
     tare = row.tare_kg
     payload = {
@@ -251,30 +298,28 @@ async def record_fill(ctx: Context, actor: Actor, item: FillInput, body: dict[st
     validate_fill(ctx, item)
     fingerprint = request_hash(body)
     resolution = resolve(ctx, item.scan)
-    station_id, user_id = uuid.UUID(actor.org.id), uuid.UUID(actor.user_id)
     try:
         async with ctx.engine.begin() as conn:
-            if (replay := await _replay(conn, ctx, item.event_id, fingerprint)) is not None:
-                return replay
-            locked = await _lock(conn, ctx, actor, resolution)
-            if (replay := await _replay(conn, ctx, item.event_id, fingerprint)) is not None:
-                return replay
-            row = locked or await gate_db.snapshot(
-                conn, resolution.lookup, station_id=station_id, user_id=user_id, today=ctx.today()
-            )
+            row = await _locked_snapshot(conn, ctx, actor, resolution, item.event_id)
             if row is None:
                 raise Forbidden("充装站不存在 / your station no longer exists")
+            if row.replay_hash is not None:
+                # This event_id is already stored (a retry): answer with it, record nothing.
+                replay = await find_replay(conn, ctx, item.event_id, fingerprint)
+                if replay is not None:
+                    return replay
             verdict, _ = _evaluate(ctx, resolution, row)
             if verdict.is_allowed:
                 new = _fill_event(ctx, actor, row, item, verdict)
                 event = await append(conn, ctx, actor, row, item.event_id, fingerprint, new)
                 return Written(event, is_replay=False)
-            refusal_id = await _record_refusal(conn, ctx, actor, locked, item.scan, verdict)
+            known = row if row.id is not None else None
+            refusal_id = await _record_refusal(conn, ctx, actor, known, item.scan, verdict)
     except IntegrityError as exc:
         if "uq_event_event_id" not in str(exc.orig):
             raise
         async with ctx.engine.connect() as conn:
-            if (replay := await _replay(conn, ctx, item.event_id, fingerprint)) is not None:
+            if (replay := await find_replay(conn, ctx, item.event_id, fingerprint)) is not None:
                 return replay
         raise
     raise FillRefused(verdict, refusal_id)

@@ -12,12 +12,15 @@ from service.db.cylinders import cyl_t
 from service.domain.access import Actor
 from service.domain.chain import ChainLink, ChainProblem, verify_chain
 from service.domain.paging import decode_int_cursor, encode_cursor
+from service.domain.projection import differences, fold
 from service.use_cases.context import Context
 from service.use_cases.cylinders import find_in_scope
 from service.use_cases.recording import event_view
 
 
-async def list_events(ctx: Context, actor: Actor, code: str, *, cursor: str | None, limit: int) -> tuple[list[dict[str, Any]], str | None]:
+async def list_events(
+    ctx: Context, actor: Actor, code: str, *, cursor: str | None, limit: int
+) -> tuple[list[dict[str, Any]], str | None]:
     after = decode_int_cursor("ev", cursor) or 0
     async with ctx.engine.connect() as conn:
         cylinder = await find_in_scope(conn, ctx, actor, code)
@@ -37,6 +40,22 @@ def _link(row: Row[Any], code: str) -> tuple[ChainLink, bytes]:
     return link, bytes(row.hash)
 
 
+def _projection_problems(head: Row[Any], rows: list[Row[Any]]) -> list[ChainProblem]:
+    expected = fold((r.type, r.payload) for r in rows)
+    if expected is None:
+        return [ChainProblem(0, "not_registered", "the history does not start with a registration")]
+    changed = differences(expected, dict(head._mapping))
+    if not changed:
+        return []
+    return [
+        ChainProblem(
+            head.event_count,
+            "state_mismatch",
+            f"stored {', '.join(changed)} disagree with the history",
+        )
+    ]
+
+
 @dataclass(frozen=True, slots=True)
 class CylinderReport:
     code: str
@@ -53,8 +72,7 @@ async def verify_all(ctx: Context, *, batch: int = 1000) -> tuple[int, list[Cyli
         async with ctx.engine.connect() as conn:
             heads = (
                 await conn.execute(
-                    select(cyl_t.c.id, cyl_t.c.code, cyl_t.c.event_count, cyl_t.c.last_event_hash)
-                    .where(cyl_t.c.id > after).order_by(cyl_t.c.id).limit(batch)
+                    select(cyl_t).where(cyl_t.c.id > after).order_by(cyl_t.c.id).limit(batch)
                 )
             ).all()
             chains = await event_db.chains_of(conn, [h.id for h in heads])
@@ -63,6 +81,7 @@ async def verify_all(ctx: Context, *, batch: int = 1000) -> tuple[int, list[Cyli
                 links = [_link(r, head.code) for r in rows]
                 last = bytes(head.last_event_hash) if head.last_event_hash is not None else None
                 problems = verify_chain(links, last, head.event_count)
+                problems.extend(_projection_problems(head, rows))
                 if problems:
                     bad.append(CylinderReport(head.code, len(rows), problems))
                 checked += 1

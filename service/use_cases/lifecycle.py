@@ -49,7 +49,9 @@ def locator(ctx: Context, actor: Actor, scan: str, may_touch: CanTouch) -> Locat
         if row is None:
             raise NotFound(NOT_FOUND)
         owner = await org_db.get_org(conn, row.owner_id)
-        if owner is None or (actor.role is not Role.ADMIN and not may_touch(actor, org_db.org_ref(owner))):
+        if owner is None or (
+            actor.role is not Role.ADMIN and not may_touch(actor, org_db.org_ref(owner))
+        ):
             raise NotFound(NOT_FOUND)
         return row
 
@@ -91,7 +93,9 @@ class InspectionInput:
     report_no: str | None = None
 
 
-async def record_inspection(ctx: Context, actor: Actor, item: InspectionInput, body: dict[str, Any]) -> Written:
+async def record_inspection(
+    ctx: Context, actor: Actor, item: InspectionInput, body: dict[str, Any]
+) -> Written:
     _require(actor, Role.INSPECTOR)
 
     async def decide(_: AsyncConnection, row: Row[Any]) -> NewEvent:
@@ -104,12 +108,19 @@ async def record_inspection(ctx: Context, actor: Actor, item: InspectionInput, b
             "result": item.result,
             "inspected_on": item.inspected_on.isoformat(),
             "report_no": item.report_no,
-            "next_due": changes["next_inspection_due"].isoformat() if "next_inspection_due" in changes else None,
-            "life_extended": changes.get("extension_years", row.extension_years) != row.extension_years,
+            "next_due": changes["next_inspection_due"].isoformat()
+            if "next_inspection_due" in changes
+            else None,
+            "life_extended": changes.get("extension_years", row.extension_years)
+            != row.extension_years,
         }
-        return NewEvent("scrapped" if item.result == "scrap" else "inspected", ctx.clock(), payload, changes)
+        return NewEvent(
+            "scrapped" if item.result == "scrap" else "inspected", ctx.clock(), payload, changes
+        )
 
-    return await write_event(ctx, actor, item.event_id, body, locator(ctx, actor, item.code, _anyone), decide)
+    return await write_event(
+        ctx, actor, item.event_id, body, locator(ctx, actor, item.code, _anyone), decide
+    )
 
 
 # --- custody -------------------------------------------------------------------------------
@@ -130,16 +141,22 @@ class DeliveryInput:
 DELIVERY_TYPES = {"dispatch": "dispatched", "deliver": "delivered", "return": "returned"}
 
 
-async def record_delivery(ctx: Context, actor: Actor, item: DeliveryInput, body: dict[str, Any]) -> Written:
+async def record_delivery(
+    ctx: Context, actor: Actor, item: DeliveryInput, body: dict[str, Any]
+) -> Written:
     _require(actor, Role.DELIVERY, Role.FILLER)
     occurred_at = item.occurred_at or ctx.clock()
     check_occurred_at(ctx, occurred_at)
     if item.kind == "deliver" and not item.customer_id:
-        raise InvalidInput("CUSTOMER_REQUIRED", "送达须填写实名用户 / deliver needs the customer_id")
+        raise InvalidInput(
+            "CUSTOMER_REQUIRED", "送达须填写实名用户 / deliver needs the customer_id"
+        )
 
     async def decide(_: AsyncConnection, row: Row[Any]) -> NewEvent:
         state = state_of(row)
-        changes = lifecycle.dispatch(state) if item.kind == "dispatch" else lifecycle.hand_over(state)
+        changes = (
+            lifecycle.dispatch(state) if item.kind == "dispatch" else lifecycle.hand_over(state)
+        )
         payload = {
             "kind": item.kind,
             "vehicle": item.vehicle,
@@ -147,9 +164,13 @@ async def record_delivery(ctx: Context, actor: Actor, item: DeliveryInput, body:
             "location": item.location,
             "safety_check": item.safety_check,
         }
-        return NewEvent(DELIVERY_TYPES[item.kind], occurred_at, payload, {**changes, **_seen(ctx, actor)})
+        return NewEvent(
+            DELIVERY_TYPES[item.kind], occurred_at, payload, {**changes, **_seen(ctx, actor)}
+        )
 
-    return await write_event(ctx, actor, item.event_id, body, locator(ctx, actor, item.code, _own_company), decide)
+    return await write_event(
+        ctx, actor, item.event_id, body, locator(ctx, actor, item.code, _own_company), decide
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,35 +181,62 @@ class ReweighInput:
     leak_ok: bool = True
 
 
-async def record_reweigh(ctx: Context, actor: Actor, item: ReweighInput, body: dict[str, Any]) -> Written:
+async def record_reweigh(
+    ctx: Context, actor: Actor, item: ReweighInput, body: dict[str, Any]
+) -> Written:
     _require(actor, Role.FILLER)
     if not 0 <= item.net_kg < 100:
         raise InvalidInput("OUT_OF_RANGE", "净重应在 0–100 kg / net_kg must be between 0 and 100")
 
     async def decide(_: AsyncConnection, row: Row[Any]) -> NewEvent:
-        changes = lifecycle.reweigh(state_of(row), ctx.models.find(row.model), net_kg=item.net_kg, is_leak_ok=item.leak_ok)
+        changes = lifecycle.reweigh(
+            state_of(row), ctx.models.find(row.model), net_kg=item.net_kg, is_leak_ok=item.leak_ok
+        )
         payload = {"net_kg": item.net_kg, "leak_ok": item.leak_ok, "released": bool(changes)}
         return NewEvent("reweighed", ctx.clock(), payload, changes)
 
-    return await write_event(ctx, actor, item.event_id, body, locator(ctx, actor, item.code, _own_company), decide)
+    return await write_event(
+        ctx, actor, item.event_id, body, locator(ctx, actor, item.code, _own_company), decide
+    )
 
 
 # --- enforcement and ownership ---------------------------------------------------------------
 
 
-async def record_seizure(ctx: Context, actor: Actor, code: str, event_id: uuid.UUID, reason: str, *, release: bool, body: dict[str, Any]) -> Written:
+async def record_seizure(
+    ctx: Context,
+    actor: Actor,
+    code: str,
+    event_id: uuid.UUID,
+    reason: str,
+    *,
+    release: bool,
+    body: dict[str, Any],
+) -> Written:
     """查封扣押 / 解除: regulators, within their region."""
     _require(actor, Role.REGULATOR)
 
     async def decide(_: AsyncConnection, row: Row[Any]) -> NewEvent:
         state = state_of(row)
         changes = lifecycle.release(state) if release else lifecycle.seize(state)
-        return NewEvent("released" if release else "seized", ctx.clock(), {"reason": reason}, changes)
+        return NewEvent(
+            "released" if release else "seized", ctx.clock(), {"reason": reason}, changes
+        )
 
-    return await write_event(ctx, actor, event_id, body, locator(ctx, actor, code, _in_region), decide)
+    return await write_event(
+        ctx, actor, event_id, body, locator(ctx, actor, code, _in_region), decide
+    )
 
 
-async def record_transfer(ctx: Context, actor: Actor, code: str, event_id: uuid.UUID, to_owner_id: uuid.UUID, reason: str, body: dict[str, Any]) -> Written:
+async def record_transfer(
+    ctx: Context,
+    actor: Actor,
+    code: str,
+    event_id: uuid.UUID,
+    to_owner_id: uuid.UUID,
+    reason: str,
+    body: dict[str, Any],
+) -> Written:
     """产权转移: only by an explicit, audited event, made by the current owner's admin."""
     _require(actor, Role.COMPANY_ADMIN)
 
@@ -196,10 +244,19 @@ async def record_transfer(ctx: Context, actor: Actor, code: str, event_id: uuid.
         lifecycle.refuse_if_scrapped(state_of(row))
         target = await org_db.get_org(conn, to_owner_id)
         if target is None or target.kind != OrgKind.COMPANY:
-            raise InvalidInput("OWNER_NOT_COMPANY", "新产权单位必须是已登记的燃气企业 / the new owner must be a registered company")
+            raise InvalidInput(
+                "OWNER_NOT_COMPANY",
+                "新产权单位必须是已登记的燃气企业 / the new owner must be a registered company",
+            )
         if target.id == row.owner_id:
             raise InvalidInput("SAME_OWNER", "新旧产权单位相同 / already owned by that company")
-        payload = {"from_owner_id": str(row.owner_id), "to_owner_id": str(target.id), "reason": reason}
+        payload = {
+            "from_owner_id": str(row.owner_id),
+            "to_owner_id": str(target.id),
+            "reason": reason,
+        }
         return NewEvent("transferred", ctx.clock(), payload, {"owner_id": target.id})
 
-    return await write_event(ctx, actor, event_id, body, locator(ctx, actor, code, _own_company), decide)
+    return await write_event(
+        ctx, actor, event_id, body, locator(ctx, actor, code, _own_company), decide
+    )

@@ -42,7 +42,9 @@ def resolve(ctx: Context, text: str) -> Resolution:
         if not scan.is_valid:
             return Resolution(Lookup(alias_key=raw_key), kind, None, True, False)
         bad_tag = not scan.is_typed and not ctx.verify_tag(scan.code, scan.tag)
-        return Resolution(Lookup(code=scan.code, alias_key=raw_key), kind, scan.code, False, bad_tag)
+        return Resolution(
+            Lookup(code=scan.code, alias_key=raw_key), kind, scan.code, False, bad_tag
+        )
     if isinstance(scan, Grai):
         return Resolution(Lookup(alias_key=scan.key), ScanKind.ALIAS, None, False, False)
     if isinstance(scan, BadGrai):

@@ -33,23 +33,34 @@ class OrgInput:
 def _check_parent(item: OrgInput, parent: Row[Any] | None) -> None:
     if item.kind == OrgKind.STATION:
         if item.parent_id is None:
-            raise InvalidInput("PARENT_REQUIRED", "充装站必须隶属于一个燃气企业 / a station needs its company as parent_id")
+            raise InvalidInput(
+                "PARENT_REQUIRED",
+                "充装站必须隶属于一个燃气企业 / a station needs its company as parent_id",
+            )
         if parent is None:
             raise InvalidInput("PARENT_NOT_FOUND", "上级单位不存在 / parent organisation not found")
         if parent.kind != OrgKind.COMPANY:
-            raise InvalidInput("PARENT_NOT_COMPANY", "充装站的上级必须是燃气企业 / a station's parent must be a company")
+            raise InvalidInput(
+                "PARENT_NOT_COMPANY",
+                "充装站的上级必须是燃气企业 / a station's parent must be a company",
+            )
     elif item.parent_id is not None:
         if parent is None:
             raise InvalidInput("PARENT_NOT_FOUND", "上级单位不存在 / parent organisation not found")
         if parent.kind != item.kind:
-            raise InvalidInput("PARENT_KIND_MISMATCH", "上级单位必须同类 / the parent must be of the same kind")
+            raise InvalidInput(
+                "PARENT_KIND_MISMATCH", "上级单位必须同类 / the parent must be of the same kind"
+            )
 
 
 async def create_org(ctx: Context, actor: Actor, item: OrgInput) -> Row[Any]:
     if not access.can_create_org(actor):
         raise Forbidden("只有平台管理员可以创建单位 / only a platform admin creates organisations")
     if item.region_code is not None and not REGION_CODE.match(item.region_code):
-        raise InvalidInput("BAD_REGION_CODE", "行政区划代码应为 2-12 位数字 (GB/T 2260) / region_code must be 2-12 digits")
+        raise InvalidInput(
+            "BAD_REGION_CODE",
+            "行政区划代码应为 2-12 位数字 (GB/T 2260) / region_code must be 2-12 digits",
+        )
     if not item.name.strip():
         raise InvalidInput("EMPTY", "名称不能为空 / name is empty")
     async with ctx.engine.begin() as conn:

@@ -10,7 +10,9 @@ from sqlalchemy import Row
 from service.use_cases.context import Context
 
 
-def public_view(ctx: Context, row: Row[Any], *, owner_name: str | None, aliases: list[str] | None) -> dict[str, Any]:
+def public_view(
+    ctx: Context, row: Row[Any], *, owner_name: str | None, aliases: list[str] | None
+) -> dict[str, Any]:
     view: dict[str, Any] = {
         "code": row.code,
         "model": row.model,
@@ -21,7 +23,9 @@ def public_view(ctx: Context, row: Row[Any], *, owner_name: str | None, aliases:
         "status": row.status,
         "next_inspection_due": row.next_inspection_due,
         "scrap_on": row.scrap_on,
-        "last_fill": {"at": row.last_fill_at, "station_id": row.last_fill_org_id} if row.last_fill_at else None,
+        "last_fill": {"at": row.last_fill_at, "station_id": row.last_fill_org_id}
+        if row.last_fill_at
+        else None,
     }
     if aliases is not None:
         view["aliases"] = aliases

@@ -2,17 +2,17 @@
 
 Every event-writing use case goes through ``write_event``:
 
-1. the same ``event_id`` already stored with the same request → that event, nothing new
-   (200); with another request → ``EVENT_ID_REUSED`` (409);
-2. the cylinder's row is locked (``SELECT ... FOR UPDATE``), so events on one cylinder are
+1. the cylinder's row is locked (``SELECT ... FOR UPDATE``), so events on one cylinder are
    recorded one at a time and each sees the state the previous one left;
+2. the same ``event_id`` already stored with the same request → that event, nothing new
+   (200); with another request → ``EVENT_ID_REUSED`` (409);
 3. ``decide`` (the use case's own rules) looks at the locked row and returns the event to
    write, or raises;
 4. the event and the cylinder's new state are written in one statement and committed.
 
 Two requests with the same ``event_id`` racing on two connections: the second one either
-finds the first's event in step 1 (after waiting for the lock) or hits the unique index on
-``event_id``; both paths return the stored event.
+finds the first's event in step 2 (after waiting for the lock) or hits the unique index on
+``event_id`` (when the two name different cylinders); both paths end at step 2's answer.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from service.db import events as event_db
 from service.domain.access import Actor
 from service.domain.chain import ChainLink, link_hash, request_hash
 from service.domain.errors import Conflict
+from service.domain.projection import to_json
 from service.use_cases.context import Context
 
 MAX_CLOCK_SKEW = timedelta(minutes=5)
@@ -57,8 +58,19 @@ Locate = Callable[[AsyncConnection], Awaitable[Row[Any]]]
 
 
 def _view(
-    payload: dict[str, Any], *, event_id: Any, type_: str, code: str, seq: int, occurred_at: datetime,
-    recorded_at: datetime, actor: Any, org_id: Any, digest: bytes, prev: bytes | None, zone: ZoneInfo,
+    payload: dict[str, Any],
+    *,
+    event_id: Any,
+    type_: str,
+    code: str,
+    seq: int,
+    occurred_at: datetime,
+    recorded_at: datetime,
+    actor: Any,
+    org_id: Any,
+    digest: bytes,
+    prev: bytes | None,
+    zone: ZoneInfo,
 ) -> dict[str, Any]:
     """An event as the API shows it: its own fields, then the common ones (which win), with
     times in the deployment's zone."""
@@ -80,7 +92,9 @@ def event_view(row: Row[Any], code: str, zone: ZoneInfo) -> dict[str, Any]:
     )  # fmt: skip
 
 
-async def _replay(conn: AsyncConnection, ctx: Context, event_id: uuid.UUID, fingerprint: bytes) -> Written | None:
+async def find_replay(
+    conn: AsyncConnection, ctx: Context, event_id: uuid.UUID, fingerprint: bytes
+) -> Written | None:
     stored = await event_db.get_by_event_id(conn, event_id)
     if stored is None:
         return None
@@ -107,11 +121,13 @@ async def append(
     # Recorded times follow chain order even if replicas' clocks disagree slightly.
     recorded_at = max(now, last + timedelta(microseconds=1)) if last is not None else now
     seq = cylinder.event_count + 1
+    # The event carries what it changed, so the history alone rebuilds the state.
+    payload = {**new.payload, "changes": to_json(new.changes)} if new.changes else new.payload
     actor_id = actor.user_id if actor else None
     org_id = actor.org.id if actor else None
     link = ChainLink(
         cylinder.code, seq, str(event_id), new.type, new.occurred_at, recorded_at,
-        actor_id, org_id, new.payload, cylinder.last_event_hash,
+        actor_id, org_id, payload, cylinder.last_event_hash,
     )  # fmt: skip
     digest = link_hash(link)
     await event_db.append_event(
@@ -124,14 +140,14 @@ async def append(
         recorded_at=recorded_at,
         actor_id=uuid.UUID(actor_id) if actor_id else None,
         org_id=uuid.UUID(org_id) if org_id else None,
-        payload=new.payload,
+        payload=payload,
         request_hash=fingerprint,
         prev_hash=cylinder.last_event_hash,
         digest=digest,
         changes=new.changes,
     )
     return _view(
-        new.payload, event_id=event_id, type_=new.type, code=cylinder.code, seq=seq,
+        payload, event_id=event_id, type_=new.type, code=cylinder.code, seq=seq,
         occurred_at=new.occurred_at, recorded_at=recorded_at, actor=actor_id, org_id=org_id,
         digest=digest, prev=cylinder.last_event_hash, zone=ctx.zone,
     )  # fmt: skip
@@ -148,11 +164,9 @@ async def write_event(
     fingerprint = request_hash(body)
     try:
         async with ctx.engine.begin() as conn:
-            if (replay := await _replay(conn, ctx, event_id, fingerprint)) is not None:
-                return replay
             cylinder = await locate(conn)
-            # Another request with this event_id may have committed while we waited.
-            if (replay := await _replay(conn, ctx, event_id, fingerprint)) is not None:
+            # After the lock: a request with this event_id committed before us is visible now.
+            if (replay := await find_replay(conn, ctx, event_id, fingerprint)) is not None:
                 return replay
             new = await decide(conn, cylinder)
             event = await append(conn, ctx, actor, cylinder, event_id, fingerprint, new)
@@ -161,7 +175,7 @@ async def write_event(
         if "uq_event_event_id" not in str(exc.orig):
             raise
     async with ctx.engine.connect() as conn:
-        replay = await _replay(conn, ctx, event_id, fingerprint)
+        replay = await find_replay(conn, ctx, event_id, fingerprint)
     if replay is None:  # pragma: no cover - the unique index said it exists
         raise Conflict("EVENT_ID_REUSED", "event_id conflict")
     return replay

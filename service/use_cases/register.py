@@ -7,12 +7,13 @@ cylinders, their aliases and one ``registered`` event each.
 
 from __future__ import annotations
 
-import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import orjson
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -33,6 +34,9 @@ from service.domain.registration import (
 from service.use_cases.context import Context
 
 CODE_RETRIES = 5
+COPY_CHUNK = 10_000
+# progress(stage, done, total): for the CLI's progress bar.
+Progress = Callable[[str, int, int], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,15 +64,31 @@ async def _check_owners(
             owners[item.owner_id] = await org_db.get_org(conn, uuid.UUID(item.owner_id))
         org = owners[item.owner_id]
         if org is None:
-            errors.append(FieldError([row, "owner_id"], "OWNER_NOT_FOUND", "产权单位不存在 / no such owner organisation"))
+            errors.append(
+                FieldError(
+                    [row, "owner_id"],
+                    "OWNER_NOT_FOUND",
+                    "产权单位不存在 / no such owner organisation",
+                )
+            )
         elif org.kind != OrgKind.COMPANY:
-            errors.append(FieldError([row, "owner_id"], "OWNER_NOT_COMPANY", "产权单位必须是燃气企业 / the owner must be a gas company"))
+            errors.append(
+                FieldError(
+                    [row, "owner_id"],
+                    "OWNER_NOT_COMPANY",
+                    "产权单位必须是燃气企业 / the owner must be a gas company",
+                )
+            )
         elif not access.can_register_for(actor, org_db.org_ref(org)):
-            raise Forbidden("只能为本企业建档 / you may register cylinders only for your own company")
+            raise Forbidden(
+                "只能为本企业建档 / you may register cylinders only for your own company"
+            )
     return errors
 
 
-async def _stored_duplicates(conn: AsyncConnection, items: list[NewCylinder | None]) -> list[FieldError]:
+async def _stored_duplicates(
+    conn: AsyncConnection, items: list[NewCylinder | None]
+) -> list[FieldError]:
     pairs = [(i.manufacturer_key, i.serial_key) for i in items if i is not None]
     taken = await cyl_db.existing_serials(conn, pairs)
     keys = [a.key for i in items if i is not None for a in i.aliases]
@@ -78,9 +98,19 @@ async def _stored_duplicates(conn: AsyncConnection, items: list[NewCylinder | No
         if item is None:
             continue
         if (code := taken.get((item.manufacturer_key, item.serial_key))) is not None:
-            errors.append(FieldError([row, "serial_no"], "DUPLICATE_SERIAL", f"同一制造单位和出厂编号已建档 (code {code}) / already registered"))
+            errors.append(
+                FieldError(
+                    [row, "serial_no"],
+                    "DUPLICATE_SERIAL",
+                    f"同一制造单位和出厂编号已建档 (code {code}) / already registered",
+                )
+            )
         errors.extend(
-            FieldError([row, "aliases"], "DUPLICATE_ALIAS", f"别名 {a.raw!r} 已绑定其他气瓶 / alias already bound")
+            FieldError(
+                [row, "aliases"],
+                "DUPLICATE_ALIAS",
+                f"别名 {a.raw!r} 已绑定其他气瓶 / alias already bound",
+            )
             for a in item.aliases
             if a.key in bound
         )
@@ -108,12 +138,25 @@ def _registration_payload(item: NewCylinder) -> dict[str, Any]:
 def _records(
     ids: list[int], codes: list[str], items: list[NewCylinder], actor: Actor, now: datetime
 ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-    cylinders, aliases, events = [], [], []
+    cylinders: list[tuple[Any, ...]] = []
+    aliases: list[tuple[Any, ...]] = []
+    events: list[tuple[Any, ...]] = []
     actor_id, org_id = uuid.UUID(actor.user_id), uuid.UUID(actor.org.id)
     for cyl_id, code, item in zip(ids, codes, items, strict=True):
         payload = _registration_payload(item)
         event_id = uuid.uuid4()
-        link = ChainLink(code, 1, str(event_id), "registered", now, now, actor.user_id, actor.org.id, payload, None)
+        link = ChainLink(
+            code,
+            1,
+            str(event_id),
+            "registered",
+            now,
+            now,
+            actor.user_id,
+            actor.org.id,
+            payload,
+            None,
+        )
         digest = link_hash(link)
         cylinders.append((
             cyl_id, code, item.serial_no, item.serial_key, item.manufacturer, item.manufacturer_key,
@@ -124,31 +167,49 @@ def _records(
         aliases.extend((a.key, cyl_id, a.raw) for a in item.aliases)
         events.append((
             cyl_id, 1, event_id, "registered", now, now, actor_id, org_id,
-            json.dumps(payload, ensure_ascii=False), request_hash(payload), None, digest,
+            orjson.dumps(payload).decode(), request_hash(payload), None, digest,
         ))  # fmt: skip
     return cylinders, aliases, events
 
 
-async def _write(
-    conn: AsyncConnection, ctx: Context, actor: Actor, items: list[NewCylinder]
+async def _write_chunk(
+    conn: AsyncConnection, ctx: Context, actor: Actor, items: list[NewCylinder], now: datetime
 ) -> list[Registered]:
     ids = await cyl_db.allocate_ids(conn, len(items))
-    now = ctx.clock()
     for attempt in range(CODE_RETRIES):
         codes = [new_code() for _ in items]
-        records = _records(ids, codes, items, actor, now)
+        cylinders, aliases, events = _records(ids, codes, items, actor, now)
         try:
             async with conn.begin_nested():
-                await cyl_db.copy_rows(conn, "cylinder", cyl_db.CYLINDER_COPY_COLUMNS, records[0])
-                await cyl_db.copy_rows(conn, "cylinder_alias", cyl_db.ALIAS_COPY_COLUMNS, records[1])
-                await cyl_db.copy_rows(conn, EVENT_TABLE, cyl_db.EVENT_COPY_COLUMNS, records[2])
+                await cyl_db.copy_rows(conn, "cylinder", cyl_db.CYLINDER_COPY_COLUMNS, cylinders)
+                await cyl_db.copy_rows(conn, "cylinder_alias", cyl_db.ALIAS_COPY_COLUMNS, aliases)
+                await cyl_db.copy_rows(conn, EVENT_TABLE, cyl_db.EVENT_COPY_COLUMNS, events)
         except IntegrityError as exc:
             # A fresh random code met an existing one (about once in 10^8 rows): draw again.
             if "cylinder_code_key" in str(exc.orig) and attempt + 1 < CODE_RETRIES:
                 continue
-            raise Conflict("DUPLICATE", "另一请求同时登记了相同的气瓶 / a concurrent registration took this serial or alias") from exc
+            raise Conflict(
+                "DUPLICATE",
+                "另一请求同时登记了相同的气瓶 / a concurrent registration took this serial or alias",
+            ) from exc
         return [Registered(i, c, item) for i, c, item in zip(ids, codes, items, strict=True)]
     raise Conflict("CODE_EXHAUSTED", "could not draw unique codes")  # pragma: no cover
+
+
+async def _write(
+    conn: AsyncConnection,
+    ctx: Context,
+    actor: Actor,
+    items: list[NewCylinder],
+    progress: Progress | None,
+) -> list[Registered]:
+    now = ctx.clock()
+    done: list[Registered] = []
+    for start in range(0, len(items), COPY_CHUNK):
+        done.extend(await _write_chunk(conn, ctx, actor, items[start : start + COPY_CHUNK], now))
+        if progress is not None:
+            progress("write", len(done), len(items))
+    return done
 
 
 def validate_rows(
@@ -166,7 +227,12 @@ def validate_rows(
 
 
 async def register_cylinders(
-    ctx: Context, actor: Actor, items: list[CylinderInput], *, skip_bad: bool = False
+    ctx: Context,
+    actor: Actor,
+    items: list[CylinderInput],
+    *,
+    skip_bad: bool = False,
+    progress: Progress | None = None,
 ) -> tuple[list[Registered], list[FieldError]]:
     """Register ``items`` in one transaction. Without ``skip_bad`` any problem rejects the whole
     batch (``BatchRejected``, or ``Conflict`` when every problem is a duplicate); with it, bad
@@ -180,15 +246,20 @@ async def register_cylinders(
         if errors and not skip_bad:
             raise _rejection(errors)
         bad_rows = {e.loc[0] for e in errors}
-        good = [item for row, item in enumerate(checked) if item is not None and row not in bad_rows]
+        good = [
+            item for row, item in enumerate(checked) if item is not None and row not in bad_rows
+        ]
         if not good:
             return [], errors
-        return await _write(conn, ctx, actor, good), errors
+        return await _write(conn, ctx, actor, good, progress), errors
 
 
 def single_row_error(exc: InvalidInput | Conflict) -> InvalidInput | Conflict:
     """For a single registration, the row index says nothing: drop it from the locations."""
-    errors = [FieldError(e.loc[1:] if e.loc and e.loc[0] == 0 else e.loc, e.code, e.message) for e in exc.errors]
+    errors = [
+        FieldError(e.loc[1:] if e.loc and e.loc[0] == 0 else e.loc, e.code, e.message)
+        for e in exc.errors
+    ]
     if isinstance(exc, Conflict):
         return Conflict(exc.code, exc.detail, errors)
     codes = {e.code for e in errors}

@@ -20,7 +20,9 @@ from service.use_cases.context import Context
 NO_STATION = "充装站不存在或不在辖区 / no such station in your region"
 
 
-async def set_lock(ctx: Context, actor: Actor, org_id: uuid.UUID, *, locked: bool, reason: str | None) -> Row[Any]:
+async def set_lock(
+    ctx: Context, actor: Actor, org_id: uuid.UUID, *, locked: bool, reason: str | None
+) -> Row[Any]:
     if actor.role not in (Role.REGULATOR, Role.ADMIN):
         raise Forbidden("只有监管部门可以锁定充装站 / only regulators lock stations")
     async with ctx.engine.begin() as conn:
@@ -30,21 +32,32 @@ async def set_lock(ctx: Context, actor: Actor, org_id: uuid.UUID, *, locked: boo
         if org.kind != OrgKind.STATION:
             raise InvalidInput("NOT_A_STATION", "只能锁定充装站 / only a station can be locked")
         if org.is_locked == locked:
-            raise Conflict("ALREADY_LOCKED" if locked else "NOT_LOCKED", "状态未变 / nothing to change")
+            raise Conflict(
+                "ALREADY_LOCKED" if locked else "NOT_LOCKED", "状态未变 / nothing to change"
+            )
         await org_db.insert_org_event(
             conn,
-            {"org_id": org_id, "type": "locked" if locked else "unlocked", "actor_id": uuid.UUID(actor.user_id),
-             "reason": reason, "recorded_at": ctx.clock()},
+            {
+                "org_id": org_id,
+                "type": "locked" if locked else "unlocked",
+                "actor_id": uuid.UUID(actor.user_id),
+                "reason": reason,
+                "recorded_at": ctx.clock(),
+            },
         )
         return await org_db.set_org_lock(conn, org_id, locked=locked)
 
 
-async def org_history(ctx: Context, actor: Actor, org_id: uuid.UUID, *, cursor: str | None, limit: int) -> tuple[list[Row[Any]], str | None]:
+async def org_history(
+    ctx: Context, actor: Actor, org_id: uuid.UUID, *, cursor: str | None, limit: int
+) -> tuple[list[Row[Any]], str | None]:
     async with ctx.engine.connect() as conn:
         org = await org_db.get_org(conn, org_id)
         if org is None or not access.can_read_org(actor, org_db.org_ref(org)):
             raise NotFound("单位不存在 / organisation not found")
-        rows = await org_db.list_org_events(conn, org_id, after=decode_int_cursor("oev", cursor), limit=limit + 1)
+        rows = await org_db.list_org_events(
+            conn, org_id, after=decode_int_cursor("oev", cursor), limit=limit + 1
+        )
     more = len(rows) > limit
     rows = rows[:limit]
     return rows, encode_cursor("oev", rows[-1].id) if more else None
@@ -67,10 +80,18 @@ async def entrust(ctx: Context, actor: Actor, item: EntrustmentInput) -> Row[Any
     async with ctx.engine.begin() as conn:
         station = await org_db.get_org(conn, item.station_id)
         if station is None or station.kind != OrgKind.STATION:
-            raise InvalidInput("NOT_A_STATION", "受托方必须是充装站 / the trustee must be a station")
+            raise InvalidInput(
+                "NOT_A_STATION", "受托方必须是充装站 / the trustee must be a station"
+            )
         return await org_db.insert_entrustment(
             conn,
-            {"id": uuid.uuid4(), "owner_id": uuid.UUID(actor.company_id), "station_id": item.station_id,
-             "valid_from": item.valid_from, "valid_until": item.valid_until,
-             "created_by": uuid.UUID(actor.user_id), "created_at": ctx.clock()},
+            {
+                "id": uuid.uuid4(),
+                "owner_id": uuid.UUID(actor.company_id),
+                "station_id": item.station_id,
+                "valid_from": item.valid_from,
+                "valid_until": item.valid_until,
+                "created_by": uuid.UUID(actor.user_id),
+                "created_at": ctx.clock(),
+            },
         )

@@ -8,10 +8,11 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Row
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from service.db import organizations as org_db
 from service.domain import access
-from service.domain.access import ROLE_ORG_KINDS, Actor, OrgKind, Role
+from service.domain.access import ROLE_ORG_KINDS, Actor, OrgKind, OrgRef, Role
 from service.domain.errors import Forbidden, InvalidInput, NotFound
 from service.domain.paging import decode_uuid_cursor, encode_cursor
 from service.use_cases.auth import hash_token, new_token
@@ -39,10 +40,15 @@ async def create_user(ctx: Context, actor: Actor, item: UserInput) -> tuple[Row[
             raise InvalidInput("ORG_NOT_FOUND", "单位不存在 / no such organisation")
         ref = org_db.org_ref(org)
         if not access.can_create_user(actor, ref, item.role):
-            raise Forbidden("不能在该单位创建此角色 / you may not give this role in that organisation")
+            raise Forbidden(
+                "不能在该单位创建此角色 / you may not give this role in that organisation"
+            )
         if ref.kind not in ROLE_ORG_KINDS[item.role]:
             allowed = ", ".join(sorted(k.value for k in ROLE_ORG_KINDS[item.role]))
-            raise InvalidInput("ROLE_ORG_MISMATCH", f"角色 {item.role.value} 只能属于 {allowed} / role needs an organisation of kind {allowed}")
+            raise InvalidInput(
+                "ROLE_ORG_MISMATCH",
+                f"角色 {item.role.value} 只能属于 {allowed} / role needs an organisation of kind {allowed}",
+            )
         token = new_token()
         row = await org_db.insert_user(
             conn,
@@ -66,7 +72,9 @@ async def list_users(
         raise Forbidden("只有管理员可以查看账号列表 / only admins list users")
     company = uuid.UUID(actor.company_id) if actor.company_id else None
     async with ctx.engine.connect() as conn:
-        rows = await org_db.list_users(conn, after=decode_uuid_cursor("user", cursor), limit=limit + 1, company_id=company)
+        rows = await org_db.list_users(
+            conn, after=decode_uuid_cursor("user", cursor), limit=limit + 1, company_id=company
+        )
     more = len(rows) > limit
     rows = rows[:limit]
     return rows, encode_cursor("user", rows[-1].id) if more else None
@@ -81,6 +89,41 @@ async def get_me(ctx: Context, actor: Actor) -> tuple[Row[Any], Row[Any]]:
     return user, org
 
 
+CLI_USER_ID = uuid.UUID("00000000-0000-4000-8000-000000000002")
+
+
+async def _ensure_platform_org(conn: AsyncConnection) -> None:
+    if await org_db.get_org(conn, PLATFORM_ORG_ID) is None:
+        await org_db.insert_org(
+            conn,
+            {"id": PLATFORM_ORG_ID, "name": "平台管理 / Platform", "kind": OrgKind.REGULATOR.value},
+        )
+
+
+async def cli_actor(ctx: Context) -> Actor:
+    """Who the command line acts as: a platform administrator named "command line", so that
+    what it records (imports, demo data) is attributed in the history. It has no usable
+    token: the CLI is trusted because it holds the database, not because of a token."""
+    async with ctx.engine.begin() as conn:
+        await conn.exec_driver_sql("SELECT pg_advisory_xact_lock(hashtext('cylinders.bootstrap'))")
+        await _ensure_platform_org(conn)
+        if await org_db.get_user(conn, CLI_USER_ID) is None:
+            await org_db.insert_user(
+                conn,
+                {
+                    "id": CLI_USER_ID,
+                    "name": "命令行 / command line",
+                    "org_id": PLATFORM_ORG_ID,
+                    "role": Role.ADMIN.value,
+                    "token_hash": hash_token(new_token()),
+                    "is_active": False,
+                },
+            )
+    return Actor(
+        str(CLI_USER_ID), Role.ADMIN, OrgRef(str(PLATFORM_ORG_ID), OrgKind.REGULATOR, None, None)
+    )
+
+
 async def ensure_admin(ctx: Context, token: str) -> None:
     """Bootstrap (``CYLINDERS_ADMIN_TOKEN``): a platform administrator holding exactly this token
     exists afterwards. Idempotent; safe when several replicas start at once."""
@@ -90,12 +133,16 @@ async def ensure_admin(ctx: Context, token: str) -> None:
         found, _ = await org_db.find_actor(conn, digest)
         if found is not None:
             return
-        orgs = await org_db.list_orgs(conn, after=None, limit=1, kind=OrgKind.REGULATOR.value, only_id=PLATFORM_ORG_ID)
-        if not orgs:
-            await org_db.insert_org(conn, {"id": PLATFORM_ORG_ID, "name": "平台管理 / Platform", "kind": OrgKind.REGULATOR.value})
+        await _ensure_platform_org(conn)
         await org_db.insert_user(
             conn,
-            {"id": uuid.uuid4(), "name": "平台管理员 / Platform admin", "org_id": PLATFORM_ORG_ID, "role": Role.ADMIN.value, "token_hash": digest},
+            {
+                "id": uuid.uuid4(),
+                "name": "平台管理员 / Platform admin",
+                "org_id": PLATFORM_ORG_ID,
+                "role": Role.ADMIN.value,
+                "token_hash": digest,
+            },
         )
 
 

@@ -17,24 +17,36 @@ API = "/api/v1"
 
 
 async def check(client: httpx.AsyncClient, world: World, scan: str, who: str = "filler_a1") -> dict:
-    response = await client.post(f"{API}/fill-checks", json={"scan": scan}, headers=world.headers(who))
+    response = await client.post(
+        f"{API}/fill-checks", json={"scan": scan}, headers=world.headers(who)
+    )
     assert response.status_code == 200, response.text
     return response.json()
 
 
-async def fill(client: httpx.AsyncClient, world: World, scan: str, who: str = "filler_a1", **fields: object) -> httpx.Response:
-    body = event_body(scan=scan, net_kg=14.5, filled_at="2026-06-15T10:00:00+08:00", post_checks={"leak_ok": True})
+async def fill(
+    client: httpx.AsyncClient, world: World, scan: str, who: str = "filler_a1", **fields: object
+) -> httpx.Response:
+    body = event_body(
+        scan=scan, net_kg=14.5, filled_at="2026-06-15T10:00:00+08:00", post_checks={"leak_ok": True}
+    )
     body.update(fields)
     return await client.post(f"{API}/fills", json=body, headers=world.headers(who))
 
 
-async def events_of(client: httpx.AsyncClient, world: World, code: str, who: str = "regulator") -> list[dict]:
-    response = await client.get(f"{API}/cylinders/{code}/events", headers=world.headers(who), params={"limit": 500})
+async def events_of(
+    client: httpx.AsyncClient, world: World, code: str, who: str = "regulator"
+) -> list[dict]:
+    response = await client.get(
+        f"{API}/cylinders/{code}/events", headers=world.headers(who), params={"limit": 500}
+    )
     assert response.status_code == 200, response.text
     return response.json()["items"]
 
 
-async def test_allows_a_scanned_label_of_our_own_cylinder(client: httpx.AsyncClient, world: World, ctx: Context) -> None:
+async def test_allows_a_scanned_label_of_our_own_cylinder(
+    client: httpx.AsyncClient, world: World, ctx: Context
+) -> None:
     code = await register_one(ctx, world)
     result = await check(client, world, ctx.qr_payload(code))
     assert result["verdict"] == "allow", result
@@ -43,7 +55,9 @@ async def test_allows_a_scanned_label_of_our_own_cylinder(client: httpx.AsyncCli
     assert result["cylinder"]["code"] == code
 
 
-async def test_refusal_is_recorded_as_an_event(client: httpx.AsyncClient, world: World, ctx: Context) -> None:
+async def test_refusal_is_recorded_as_an_event(
+    client: httpx.AsyncClient, world: World, ctx: Context
+) -> None:
     code = await register_one(ctx, world, company="company_b")
     result = await check(client, world, ctx.qr_payload(code))
     assert result["verdict"] == "refuse"
@@ -58,19 +72,25 @@ async def test_refusal_is_recorded_as_an_event(client: httpx.AsyncClient, world:
     assert history[1]["org_id"] == str(world.orgs["station_a1"])
 
 
-async def test_unknown_code_is_counted_per_station(client: httpx.AsyncClient, world: World, superuser_dsn: str) -> None:
+async def test_unknown_code_is_counted_per_station(
+    client: httpx.AsyncClient, world: World, superuser_dsn: str
+) -> None:
     for _ in range(2):
         result = await check(client, world, "ZJ-OLD-LABEL-123456")
         assert result["verdict"] == "refuse"
         assert [r["code"] for r in result["reasons"]] == ["UNKNOWN_CODE"]
         assert result["cylinder"] is None
     conn = await asyncpg.connect(superuser_dsn)
-    count = await conn.fetchval("SELECT count FROM station_tally WHERE metric = 'refused:UNKNOWN_CODE'")
+    count = await conn.fetchval(
+        "SELECT count FROM station_tally WHERE metric = 'refused:UNKNOWN_CODE'"
+    )
     await conn.close()
     assert count == 2
 
 
-async def test_forged_tag_refuses_with_label_invalid(client: httpx.AsyncClient, world: World, ctx: Context) -> None:
+async def test_forged_tag_refuses_with_label_invalid(
+    client: httpx.AsyncClient, world: World, ctx: Context
+) -> None:
     code = await register_one(ctx, world)
     forged = ctx.qr_payload(code)[:-3] + "222"
     result = await check(client, world, forged)
@@ -80,39 +100,56 @@ async def test_forged_tag_refuses_with_label_invalid(client: httpx.AsyncClient, 
     assert [r["code"] for r in result["reasons"]] == ["LABEL_INVALID"]
 
 
-async def test_typed_code_is_allowed_with_manual_entry(client: httpx.AsyncClient, world: World, ctx: Context, superuser_dsn: str) -> None:
+async def test_typed_code_is_allowed_with_manual_entry(
+    client: httpx.AsyncClient, world: World, ctx: Context, superuser_dsn: str
+) -> None:
     code = await register_one(ctx, world)
     typed = f"{code[:4].lower()} {code[4:8]}-{code[8:]}"
     result = await check(client, world, typed)
     assert result["verdict"] == "allow"
     assert "MANUAL_ENTRY" in [w["code"] for w in result["warnings"]]
     conn = await asyncpg.connect(superuser_dsn)
-    count = await conn.fetchval("SELECT count FROM station_tally WHERE metric = 'warning:MANUAL_ENTRY'")
+    count = await conn.fetchval(
+        "SELECT count FROM station_tally WHERE metric = 'warning:MANUAL_ENTRY'"
+    )
     await conn.close()
     assert count == 1
 
 
-async def test_a_mistyped_code_is_label_invalid_not_unknown(client: httpx.AsyncClient, world: World, ctx: Context) -> None:
+async def test_a_mistyped_code_is_label_invalid_not_unknown(
+    client: httpx.AsyncClient, world: World, ctx: Context
+) -> None:
     code = await register_one(ctx, world)
     wrong = code[:-1] + ("2" if code[-1] != "2" else "3")
     result = await check(client, world, wrong)
     assert [r["code"] for r in result["reasons"]] == ["LABEL_INVALID"]
 
 
-async def test_fill_is_recorded_and_idempotent(client: httpx.AsyncClient, world: World, ctx: Context) -> None:
+async def test_fill_is_recorded_and_idempotent(
+    client: httpx.AsyncClient, world: World, ctx: Context
+) -> None:
     code = await register_one(ctx, world)
-    body = event_body(scan=ctx.qr_payload(code), net_kg=14.5, filled_at="2026-06-15T10:00:00+08:00", post_checks={"leak_ok": True})
+    body = event_body(
+        scan=ctx.qr_payload(code),
+        net_kg=14.5,
+        filled_at="2026-06-15T10:00:00+08:00",
+        post_checks={"leak_ok": True},
+    )
     first = await client.post(f"{API}/fills", json=body, headers=world.headers("filler_a1"))
     assert first.status_code == 201, first.text
     again = await client.post(f"{API}/fills", json=body, headers=world.headers("filler_a1"))
     assert again.status_code == 200
     assert again.json() == first.json()
-    changed = await client.post(f"{API}/fills", json={**body, "net_kg": 14.0}, headers=world.headers("filler_a1"))
+    changed = await client.post(
+        f"{API}/fills", json={**body, "net_kg": 14.0}, headers=world.headers("filler_a1")
+    )
     assert changed.status_code == 409
     assert changed.json()["code"] == "EVENT_ID_REUSED"
     history = await events_of(client, world, code)
     assert [e["type"] for e in history] == ["registered", "filled"]
-    cylinder = (await client.get(f"{API}/cylinders/{code}", headers=world.headers("filler_a1"))).json()
+    cylinder = (
+        await client.get(f"{API}/cylinders/{code}", headers=world.headers("filler_a1"))
+    ).json()
     assert cylinder["last_fill"]["net_kg"] == 14.5
     assert cylinder["last_fill"]["station_id"] == str(world.orgs["station_a1"])
     assert cylinder["needs_purge"] is False
@@ -125,39 +162,66 @@ async def test_fill_re_runs_the_gate(client: httpx.AsyncClient, world: World, ct
     problem = response.json()
     assert problem["code"] == "FILL_REFUSED"
     assert [r["code"] for r in problem["reasons"]] == ["INSPECTION_OVERDUE"]
-    assert [e["type"] for e in await events_of(client, world, code)] == ["registered", "fill_refused"]
+    assert [e["type"] for e in await events_of(client, world, code)] == [
+        "registered",
+        "fill_refused",
+    ]
 
 
-async def test_overfill_holds_until_a_corrected_reweigh(client: httpx.AsyncClient, world: World, ctx: Context) -> None:
+async def test_overfill_holds_until_a_corrected_reweigh(
+    client: httpx.AsyncClient, world: World, ctx: Context
+) -> None:
     code = await register_one(ctx, world)
     response = await fill(client, world, ctx.qr_payload(code), net_kg=15.4)
     assert response.status_code == 201
     assert "OVERFILLED" in response.json()["warnings"]
-    assert (await client.get(f"{API}/cylinders/{code}", headers=world.headers("filler_a1"))).json()["status"] == "held"
+    assert (await client.get(f"{API}/cylinders/{code}", headers=world.headers("filler_a1"))).json()[
+        "status"
+    ] == "held"
     dispatch = event_body(code=code, kind="dispatch", vehicle="浙A12345")
-    refused = await client.post(f"{API}/deliveries", json=dispatch, headers=world.headers("delivery_a1"))
+    refused = await client.post(
+        f"{API}/deliveries", json=dispatch, headers=world.headers("delivery_a1")
+    )
     assert refused.status_code == 409
     assert refused.json()["code"] == "CYLINDER_HELD"
-    still_over = await client.post(f"{API}/reweighs", json=event_body(code=code, net_kg=15.0), headers=world.headers("filler_a1"))
-    assert still_over.status_code == 201 and still_over.json()["released"] is False
-    corrected = await client.post(f"{API}/reweighs", json=event_body(code=code, net_kg=14.6), headers=world.headers("filler_a1"))
-    assert corrected.status_code == 201 and corrected.json()["released"] is True
+    still_over = await client.post(
+        f"{API}/reweighs",
+        json=event_body(code=code, net_kg=15.0),
+        headers=world.headers("filler_a1"),
+    )
+    assert still_over.status_code == 201
+    assert still_over.json()["released"] is False
+    corrected = await client.post(
+        f"{API}/reweighs",
+        json=event_body(code=code, net_kg=14.6),
+        headers=world.headers("filler_a1"),
+    )
+    assert corrected.status_code == 201
+    assert corrected.json()["released"] is True
     ok = await client.post(f"{API}/deliveries", json=dispatch, headers=world.headers("delivery_a1"))
     assert ok.status_code == 201, ok.text
 
 
-async def test_failed_leak_test_holds(client: httpx.AsyncClient, world: World, ctx: Context) -> None:
+async def test_failed_leak_test_holds(
+    client: httpx.AsyncClient, world: World, ctx: Context
+) -> None:
     code = await register_one(ctx, world)
     response = await fill(client, world, ctx.qr_payload(code), post_checks={"leak_ok": False})
     assert response.status_code == 201
     assert "LEAK_TEST_FAILED" in response.json()["warnings"]
-    cylinder = (await client.get(f"{API}/cylinders/{code}", headers=world.headers("filler_a1"))).json()
+    cylinder = (
+        await client.get(f"{API}/cylinders/{code}", headers=world.headers("filler_a1"))
+    ).json()
     assert (cylinder["status"], cylinder["hold_reason"]) == ("held", "leak")
 
 
-async def test_rapid_refill_and_seen_elsewhere_come_from_history(client: httpx.AsyncClient, world: World, ctx: Context, clock: FakeClock) -> None:
+async def test_rapid_refill_and_seen_elsewhere_come_from_history(
+    client: httpx.AsyncClient, world: World, ctx: Context, clock: FakeClock
+) -> None:
     code = await register_one(ctx, world)
-    assert (await fill(client, world, ctx.qr_payload(code), filled_at="2026-06-15T09:58:00+08:00")).status_code == 201
+    assert (
+        await fill(client, world, ctx.qr_payload(code), filled_at="2026-06-15T09:58:00+08:00")
+    ).status_code == 201
     clock.advance(minutes=10)
     result = await check(client, world, ctx.qr_payload(code), who="filler_a2")
     assert {"RAPID_REFILL", "SEEN_ELSEWHERE"} <= {w["code"] for w in result["warnings"]}
@@ -166,10 +230,14 @@ async def test_rapid_refill_and_seen_elsewhere_come_from_history(client: httpx.A
     assert not {"RAPID_REFILL", "SEEN_ELSEWHERE"} & {w["code"] for w in result["warnings"]}
 
 
-async def test_only_fillers_use_the_gate(client: httpx.AsyncClient, world: World, ctx: Context) -> None:
+async def test_only_fillers_use_the_gate(
+    client: httpx.AsyncClient, world: World, ctx: Context
+) -> None:
     code = await register_one(ctx, world)
     for who in ("delivery_a1", "company_admin_a", "regulator", "inspector", "admin"):
-        response = await client.post(f"{API}/fill-checks", json={"scan": code}, headers=world.headers(who))
+        response = await client.post(
+            f"{API}/fill-checks", json={"scan": code}, headers=world.headers(who)
+        )
         assert response.status_code == 403, who
     assert (await client.post(f"{API}/fill-checks", json={"scan": code})).status_code == 401
 
@@ -181,7 +249,9 @@ async def test_fill_body_must_name_scan_or_code(client: httpx.AsyncClient, world
     assert response.json()["code"] == "SCAN_OR_CODE"
 
 
-async def test_fill_in_the_future_is_refused(client: httpx.AsyncClient, world: World, ctx: Context) -> None:
+async def test_fill_in_the_future_is_refused(
+    client: httpx.AsyncClient, world: World, ctx: Context
+) -> None:
     code = await register_one(ctx, world)
     response = await fill(client, world, code, filled_at="2026-06-16T10:00:00+08:00")
     assert response.status_code == 422

@@ -18,7 +18,9 @@ def cylinder_body(world: World, serial: str = "S-0001", **extra: object) -> dict
 
 
 async def test_registers_and_reads_a_cylinder(client: httpx.AsyncClient, world: World) -> None:
-    response = await client.post("/api/v1/cylinders", json=cylinder_body(world), headers=world.headers("company_admin_a"))
+    response = await client.post(
+        "/api/v1/cylinders", json=cylinder_body(world), headers=world.headers("company_admin_a")
+    )
     assert response.status_code == 201, response.text
     code = response.json()["code"]
     got = await client.get(f"/api/v1/cylinders/{code}", headers=world.headers("filler_a1"))

@@ -80,7 +80,9 @@ REFUSALS = [
 ]
 
 
-@pytest.mark.parametrize(("code", "change"), REFUSALS, ids=[f"{c}-{i}" for i, (c, _) in enumerate(REFUSALS)])
+@pytest.mark.parametrize(
+    ("code", "change"), REFUSALS, ids=[f"{c}-{i}" for i, (c, _) in enumerate(REFUSALS)]
+)
 def test_refuses_for_each_reason_alone(code: str, change: dict[str, object]) -> None:
     result = verdict(**change)
     assert not result.is_allowed
@@ -104,7 +106,10 @@ def test_lists_every_reason_when_several_apply() -> None:
 
 
 def test_an_entrusted_station_may_fill_another_companys_cylinder() -> None:
-    result = verdict(cylinder=replace(CYLINDER, owner_id="company-b"), station=replace(STATION, is_entrusted=True))
+    result = verdict(
+        cylinder=replace(CYLINDER, owner_id="company-b"),
+        station=replace(STATION, is_entrusted=True),
+    )
     assert result.is_allowed
 
 
@@ -155,10 +160,25 @@ def test_licence_and_certificate_expiry_days_are_still_valid() -> None:
 @pytest.mark.parametrize(
     ("code", "change"),
     [
-        ("INSPECTION_DUE_SOON", {"cylinder": replace(CYLINDER, next_inspection_due=date(2026, 7, 15))}),
+        (
+            "INSPECTION_DUE_SOON",
+            {"cylinder": replace(CYLINDER, next_inspection_due=date(2026, 7, 15))},
+        ),
         ("SERVICE_LIFE_ENDING_SOON", {"cylinder": replace(CYLINDER, scrap_on=date(2026, 9, 13))}),
-        ("RAPID_REFILL", {"cylinder": replace(CYLINDER, last_fill_at=NOW - timedelta(hours=3, minutes=59))}),
-        ("SEEN_ELSEWHERE", {"cylinder": replace(CYLINDER, last_seen_at=NOW - timedelta(minutes=29), last_seen_org_id="station-b1")}),
+        (
+            "RAPID_REFILL",
+            {"cylinder": replace(CYLINDER, last_fill_at=NOW - timedelta(hours=3, minutes=59))},
+        ),
+        (
+            "SEEN_ELSEWHERE",
+            {
+                "cylinder": replace(
+                    CYLINDER,
+                    last_seen_at=NOW - timedelta(minutes=29),
+                    last_seen_org_id="station-b1",
+                )
+            },
+        ),
         ("NEEDS_PURGE", {"cylinder": replace(CYLINDER, needs_purge=True)}),
         ("MANUAL_ENTRY", {"scan": ScanResult(ScanKind.TYPED)}),
         ("HELD", {"cylinder": replace(CYLINDER, status="held", hold_reason="overfilled")}),
@@ -176,8 +196,16 @@ def test_warns_without_refusing(code: str, change: dict[str, object]) -> None:
         {"cylinder": replace(CYLINDER, next_inspection_due=date(2026, 7, 16))},  # 31 days
         {"cylinder": replace(CYLINDER, scrap_on=date(2026, 9, 14))},  # 91 days
         {"cylinder": replace(CYLINDER, last_fill_at=NOW - timedelta(hours=4))},
-        {"cylinder": replace(CYLINDER, last_seen_at=NOW - timedelta(minutes=30), last_seen_org_id="station-b1")},
-        {"cylinder": replace(CYLINDER, last_seen_at=NOW - timedelta(minutes=1), last_seen_org_id="station-a1")},
+        {
+            "cylinder": replace(
+                CYLINDER, last_seen_at=NOW - timedelta(minutes=30), last_seen_org_id="station-b1"
+            )
+        },
+        {
+            "cylinder": replace(
+                CYLINDER, last_seen_at=NOW - timedelta(minutes=1), last_seen_org_id="station-a1"
+            )
+        },
         {"scan": ScanResult(ScanKind.ALIAS)},
     ],
 )
@@ -187,4 +215,6 @@ def test_no_warning_just_past_each_threshold(change: dict[str, object]) -> None:
 
 def test_every_code_has_both_messages() -> None:
     for code, (zh, en) in MESSAGES.items():
-        assert zh and en and code.isupper()
+        assert zh
+        assert en
+        assert code.isupper()

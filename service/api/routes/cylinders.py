@@ -17,7 +17,8 @@ from service.api.schemas import (
     CylinderRegistered,
     Page,
 )
-from service.db.cylinders import CylinderFilter
+from service.domain.access import CylinderFilter
+from service.domain.errors import Conflict, InvalidInput
 from service.domain.registration import CylinderInput
 from service.use_cases import cylinders, register
 from service.use_cases.context import Context
@@ -60,7 +61,7 @@ def _registered(ctx: Context, item: register.Registered) -> CylinderRegistered:
 async def create_cylinder(body: CylinderCreate, ctx: Ctx, actor: CurrentActor) -> CylinderRead:
     try:
         done, _ = await register.register_cylinders(ctx, actor, [_input(body)])
-    except (register.InvalidInput, register.Conflict) as exc:
+    except (InvalidInput, Conflict) as exc:
         raise register.single_row_error(exc) from None
     return CylinderRead(**await cylinders.get_cylinder(ctx, actor, done[0].code))
 
@@ -70,7 +71,10 @@ async def create_cylinder(body: CylinderCreate, ctx: Ctx, actor: CurrentActor) -
     status_code=status.HTTP_201_CREATED,
     response_model=BatchResult,
     summary="register many cylinders, all or nothing",
-    responses={422: {"description": "per-row errors; nothing stored"}, 409: {"description": "duplicates; nothing stored"}},
+    responses={
+        422: {"description": "per-row errors; nothing stored"},
+        409: {"description": "duplicates; nothing stored"},
+    },
 )
 async def create_cylinders(body: CylinderBatch, ctx: Ctx, actor: CurrentActor) -> BatchResult:
     done, _ = await register.register_cylinders(ctx, actor, [_input(item) for item in body.items])
@@ -91,8 +95,12 @@ async def list_cylinders(
     manufacturer: Annotated[str | None, Query(max_length=200)] = None,
     batch: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Page[CylinderRead]:
-    filters = CylinderFilter(owner_id, status, model, inspection_due_before, scrap_before, manufacturer, batch)
-    items, next_cursor = await cylinders.list_cylinders(ctx, actor, filters, cursor=cursor, limit=limit)
+    filters = CylinderFilter(
+        owner_id, status, model, inspection_due_before, scrap_before, manufacturer, batch
+    )
+    items, next_cursor = await cylinders.list_cylinders(
+        ctx, actor, filters, cursor=cursor, limit=limit
+    )
     return Page(items=[CylinderRead(**i) for i in items], next_cursor=next_cursor)
 
 

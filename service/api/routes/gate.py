@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Response, status
 
-from service.api.deps import CurrentActor, Ctx
+from service.api.deps import Ctx, CurrentActor
 from service.api.schemas import EventRead, FillCheckCreate, FillCheckRead, FillCreate, ReweighCreate
 from service.domain.errors import InvalidInput
 from service.use_cases import fill, lifecycle
@@ -14,7 +14,12 @@ from service.use_cases.recording import Written
 
 router = APIRouter(tags=["fill gate"])
 
-REPLAY = {200: {"model": EventRead, "description": "the same event_id again: the stored event, nothing recorded"}}
+REPLAY: dict[int | str, dict[str, Any]] = {
+    200: {
+        "model": EventRead,
+        "description": "the same event_id again: the stored event, nothing recorded",
+    }
+}
 
 
 def written(result: Written, response: Response) -> EventRead:
@@ -27,14 +32,16 @@ def body_of(model: Any) -> dict[str, Any]:
     return data
 
 
-@router.post("/fill-checks", response_model=FillCheckRead, summary="ALLOW or REFUSE, before every fill")
+@router.post(
+    "/fill-checks", response_model=FillCheckRead, summary="ALLOW or REFUSE, before every fill"
+)
 async def create_fill_check(body: FillCheckCreate, ctx: Ctx, actor: CurrentActor) -> FillCheckRead:
     result = await fill.check(ctx, actor, body.scan)
     return FillCheckRead(
         verdict="allow" if result.verdict.is_allowed else "refuse",
         code=result.code,
-        reasons=[r.as_dict() for r in result.verdict.reasons],  # type: ignore[misc]
-        warnings=[w.as_dict() for w in result.verdict.warnings],  # type: ignore[misc]
+        reasons=[r.as_dict() for r in result.verdict.reasons],
+        warnings=[w.as_dict() for w in result.verdict.warnings],
         cylinder=result.cylinder,
         check_id=result.check_id,
     )
@@ -46,9 +53,13 @@ async def create_fill_check(body: FillCheckCreate, ctx: Ctx, actor: CurrentActor
     response_model=EventRead,
     responses={**REPLAY, 409: {"description": "FILL_REFUSED with the reasons, or EVENT_ID_REUSED"}},
 )
-async def create_fill(body: FillCreate, ctx: Ctx, actor: CurrentActor, response: Response) -> EventRead:
+async def create_fill(
+    body: FillCreate, ctx: Ctx, actor: CurrentActor, response: Response
+) -> EventRead:
     if (body.scan is None) == (body.code is None):
-        raise InvalidInput("SCAN_OR_CODE", "须且只能给出 scan 或 code 之一 / give exactly one of scan, code")
+        raise InvalidInput(
+            "SCAN_OR_CODE", "须且只能给出 scan 或 code 之一 / give exactly one of scan, code"
+        )
     item = fill.FillInput(
         event_id=body.event_id,
         scan=body.scan or body.code or "",
@@ -61,8 +72,15 @@ async def create_fill(body: FillCreate, ctx: Ctx, actor: CurrentActor, response:
     return written(await fill.record_fill(ctx, actor, item, body_of(body)), response)
 
 
-@router.post("/reweighs", status_code=status.HTTP_201_CREATED, response_model=EventRead, responses=REPLAY,
-             summary="复称: release a cylinder held for overfill or leak")
-async def create_reweigh(body: ReweighCreate, ctx: Ctx, actor: CurrentActor, response: Response) -> EventRead:
+@router.post(
+    "/reweighs",
+    status_code=status.HTTP_201_CREATED,
+    response_model=EventRead,
+    responses=REPLAY,
+    summary="复称: release a cylinder held for overfill or leak",
+)
+async def create_reweigh(
+    body: ReweighCreate, ctx: Ctx, actor: CurrentActor, response: Response
+) -> EventRead:
     item = lifecycle.ReweighInput(body.event_id, body.code, body.net_kg, body.leak_ok)
     return written(await lifecycle.record_reweigh(ctx, actor, item, body_of(body)), response)

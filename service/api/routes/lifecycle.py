@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from service.api.deps import DEFAULT_PAGE, CurrentActor, Ctx, Cursor, Limit
+from service.api.deps import DEFAULT_PAGE, Ctx, CurrentActor, Cursor, Limit
 from service.api.routes.cylinders import CodePath
 from service.api.routes.gate import REPLAY, body_of, written
 from service.api.schemas import (
@@ -27,39 +27,102 @@ router = APIRouter(tags=["history, inspections, custody, enforcement"])
 
 
 @router.get("/cylinders/{code:path}/events", response_model=Page[EventRead], summary="oldest first")
-async def list_cylinder_events(code: CodePath, ctx: Ctx, actor: CurrentActor, cursor: Cursor = None, limit: Limit = DEFAULT_PAGE) -> Page[EventRead]:
+async def list_cylinder_events(
+    code: CodePath,
+    ctx: Ctx,
+    actor: CurrentActor,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_PAGE,
+) -> Page[EventRead]:
     items, next_cursor = await history.list_events(ctx, actor, code, cursor=cursor, limit=limit)
     return Page(items=[EventRead(**i) for i in items], next_cursor=next_cursor)
 
 
-@router.post("/cylinders/{code:path}/seize", status_code=status.HTTP_201_CREATED, response_model=EventRead, responses=REPLAY)
-async def seize_cylinder(code: CodePath, body: EnforcementCreate, ctx: Ctx, actor: CurrentActor, response: Response) -> EventRead:
-    result = await lifecycle.record_seizure(ctx, actor, code, body.event_id, body.reason, release=False, body={**body_of(body), "code": code, "op": "seize"})
+@router.post(
+    "/cylinders/{code:path}/seize",
+    status_code=status.HTTP_201_CREATED,
+    response_model=EventRead,
+    responses=REPLAY,
+)
+async def seize_cylinder(
+    code: CodePath, body: EnforcementCreate, ctx: Ctx, actor: CurrentActor, response: Response
+) -> EventRead:
+    result = await lifecycle.record_seizure(
+        ctx,
+        actor,
+        code,
+        body.event_id,
+        body.reason,
+        release=False,
+        body={**body_of(body), "code": code, "op": "seize"},
+    )
     return written(result, response)
 
 
-@router.post("/cylinders/{code:path}/release", status_code=status.HTTP_201_CREATED, response_model=EventRead, responses=REPLAY)
-async def release_cylinder(code: CodePath, body: EnforcementCreate, ctx: Ctx, actor: CurrentActor, response: Response) -> EventRead:
-    result = await lifecycle.record_seizure(ctx, actor, code, body.event_id, body.reason, release=True, body={**body_of(body), "code": code, "op": "release"})
+@router.post(
+    "/cylinders/{code:path}/release",
+    status_code=status.HTTP_201_CREATED,
+    response_model=EventRead,
+    responses=REPLAY,
+)
+async def release_cylinder(
+    code: CodePath, body: EnforcementCreate, ctx: Ctx, actor: CurrentActor, response: Response
+) -> EventRead:
+    result = await lifecycle.record_seizure(
+        ctx,
+        actor,
+        code,
+        body.event_id,
+        body.reason,
+        release=True,
+        body={**body_of(body), "code": code, "op": "release"},
+    )
     return written(result, response)
 
 
-@router.post("/cylinders/{code:path}/transfer", status_code=status.HTTP_201_CREATED, response_model=EventRead, responses=REPLAY,
-             summary="产权转移 to another company")
-async def transfer_cylinder(code: CodePath, body: TransferCreate, ctx: Ctx, actor: CurrentActor, response: Response) -> EventRead:
-    result = await lifecycle.record_transfer(ctx, actor, code, body.event_id, body.to_owner_id, body.reason, {**body_of(body), "code": code})
+@router.post(
+    "/cylinders/{code:path}/transfer",
+    status_code=status.HTTP_201_CREATED,
+    response_model=EventRead,
+    responses=REPLAY,
+    summary="产权转移 to another company",
+)
+async def transfer_cylinder(
+    code: CodePath, body: TransferCreate, ctx: Ctx, actor: CurrentActor, response: Response
+) -> EventRead:
+    result = await lifecycle.record_transfer(
+        ctx,
+        actor,
+        code,
+        body.event_id,
+        body.to_owner_id,
+        body.reason,
+        {**body_of(body), "code": code},
+    )
     return written(result, response)
 
 
-@router.post("/inspections", status_code=status.HTTP_201_CREATED, response_model=EventRead, responses=REPLAY)
-async def create_inspection(body: InspectionCreate, ctx: Ctx, actor: CurrentActor, response: Response) -> EventRead:
-    item = lifecycle.InspectionInput(body.event_id, body.code, body.inspected_on, body.result, body.next_due, body.report_no)
+@router.post(
+    "/inspections", status_code=status.HTTP_201_CREATED, response_model=EventRead, responses=REPLAY
+)
+async def create_inspection(
+    body: InspectionCreate, ctx: Ctx, actor: CurrentActor, response: Response
+) -> EventRead:
+    item = lifecycle.InspectionInput(
+        body.event_id, body.code, body.inspected_on, body.result, body.next_due, body.report_no
+    )
     return written(await lifecycle.record_inspection(ctx, actor, item, body_of(body)), response)
 
 
-@router.post("/deliveries", status_code=status.HTTP_201_CREATED, response_model=EventRead,
-             responses={**REPLAY, 409: {"description": "dispatching a held, seized or scrapped cylinder"}})
-async def create_delivery(body: DeliveryCreate, ctx: Ctx, actor: CurrentActor, response: Response) -> EventRead:
+@router.post(
+    "/deliveries",
+    status_code=status.HTTP_201_CREATED,
+    response_model=EventRead,
+    responses={**REPLAY, 409: {"description": "dispatching a held, seized or scrapped cylinder"}},
+)
+async def create_delivery(
+    body: DeliveryCreate, ctx: Ctx, actor: CurrentActor, response: Response
+) -> EventRead:
     item = lifecycle.DeliveryInput(
         event_id=body.event_id, code=body.code, kind=body.kind, occurred_at=body.occurred_at,
         vehicle=body.vehicle, customer_id=body.customer_id,
@@ -69,20 +132,42 @@ async def create_delivery(body: DeliveryCreate, ctx: Ctx, actor: CurrentActor, r
     return written(await lifecycle.record_delivery(ctx, actor, item, body_of(body)), response)
 
 
-@router.post("/blacklist", status_code=status.HTTP_201_CREATED, response_model=BlacklistRead, summary="黑名单/召回")
-async def create_blacklist_entry(body: BlacklistCreate, ctx: Ctx, actor: CurrentActor) -> BlacklistRead:
-    item = blacklist.BlacklistInput(body.reason, body.code, body.manufacturer, body.batch, body.model)
+@router.post(
+    "/blacklist",
+    status_code=status.HTTP_201_CREATED,
+    response_model=BlacklistRead,
+    summary="黑名单/召回",
+)
+async def create_blacklist_entry(
+    body: BlacklistCreate, ctx: Ctx, actor: CurrentActor
+) -> BlacklistRead:
+    item = blacklist.BlacklistInput(
+        body.reason, body.code, body.manufacturer, body.batch, body.model
+    )
     return BlacklistRead(**as_dict(await blacklist.add(ctx, actor, item)))
 
 
-@router.delete("/blacklist/{entry_id}", response_model=BlacklistRead, summary="lift (recorded, not erased)")
+@router.delete(
+    "/blacklist/{entry_id}", response_model=BlacklistRead, summary="lift (recorded, not erased)"
+)
 async def lift_blacklist_entry(
-    entry_id: uuid.UUID, ctx: Ctx, actor: CurrentActor, reason: Annotated[str | None, Query(max_length=500)] = None
+    entry_id: uuid.UUID,
+    ctx: Ctx,
+    actor: CurrentActor,
+    reason: Annotated[str | None, Query(max_length=500)] = None,
 ) -> BlacklistRead:
     return BlacklistRead(**as_dict(await blacklist.lift(ctx, actor, entry_id, reason)))
 
 
 @router.get("/blacklist", response_model=Page[BlacklistRead])
-async def list_blacklist(ctx: Ctx, actor: CurrentActor, cursor: Cursor = None, limit: Limit = DEFAULT_PAGE, active: bool | None = None) -> Page[BlacklistRead]:
-    rows, next_cursor = await blacklist.list_entries(ctx, actor, cursor=cursor, limit=limit, active=active)
+async def list_blacklist(
+    ctx: Ctx,
+    actor: CurrentActor,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_PAGE,
+    active: bool | None = None,
+) -> Page[BlacklistRead]:
+    rows, next_cursor = await blacklist.list_entries(
+        ctx, actor, cursor=cursor, limit=limit, active=active
+    )
     return Page(items=[BlacklistRead(**as_dict(r)) for r in rows], next_cursor=next_cursor)

@@ -12,9 +12,9 @@ from service.api.schemas import (
     EntrustmentRead,
     LockCreate,
     Me,
-    OrgEventRead,
     OrganizationCreate,
     OrganizationRead,
+    OrgEventRead,
     Page,
     UserCreate,
     UserCreated,
@@ -28,16 +28,24 @@ router = APIRouter(tags=["organizations and people"])
 
 
 @router.post("/organizations", status_code=status.HTTP_201_CREATED, response_model=OrganizationRead)
-async def create_organization(body: OrganizationCreate, ctx: Ctx, actor: CurrentActor) -> OrganizationRead:
+async def create_organization(
+    body: OrganizationCreate, ctx: Ctx, actor: CurrentActor
+) -> OrganizationRead:
     row = await organizations.create_org(ctx, actor, organizations.OrgInput(**body.model_dump()))
     return OrganizationRead(**as_dict(row))
 
 
 @router.get("/organizations", response_model=Page[OrganizationRead])
 async def list_organizations(
-    ctx: Ctx, actor: CurrentActor, cursor: Cursor = None, limit: Limit = DEFAULT_PAGE, kind: OrgKind | None = None
+    ctx: Ctx,
+    actor: CurrentActor,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_PAGE,
+    kind: OrgKind | None = None,
 ) -> Page[OrganizationRead]:
-    rows, next_cursor = await organizations.list_orgs(ctx, actor, cursor=cursor, limit=limit, kind=kind)
+    rows, next_cursor = await organizations.list_orgs(
+        ctx, actor, cursor=cursor, limit=limit, kind=kind
+    )
     return Page(items=[OrganizationRead(**as_dict(r)) for r in rows], next_cursor=next_cursor)
 
 
@@ -53,7 +61,9 @@ async def create_user(body: UserCreate, ctx: Ctx, actor: CurrentActor) -> UserCr
 
 
 @router.get("/users", response_model=Page[UserRead])
-async def list_users(ctx: Ctx, actor: CurrentActor, cursor: Cursor = None, limit: Limit = DEFAULT_PAGE) -> Page[UserRead]:
+async def list_users(
+    ctx: Ctx, actor: CurrentActor, cursor: Cursor = None, limit: Limit = DEFAULT_PAGE
+) -> Page[UserRead]:
     rows, next_cursor = await users.list_users(ctx, actor, cursor=cursor, limit=limit)
     return Page(items=[UserRead(**as_dict(r)) for r in rows], next_cursor=next_cursor)
 
@@ -64,25 +74,56 @@ async def me(ctx: Ctx, actor: CurrentActor) -> Me:
     return Me(user=UserRead(**as_dict(user)), organization=OrganizationRead(**as_dict(org)))
 
 
-@router.post("/organizations/{org_id}/lock", response_model=OrganizationRead, summary="regulator: lock a station's filling")
-async def lock_station(org_id: uuid.UUID, ctx: Ctx, actor: CurrentActor, body: LockCreate | None = None) -> OrganizationRead:
-    row = await stations.set_lock(ctx, actor, org_id, locked=True, reason=body.reason if body else None)
+@router.post(
+    "/organizations/{org_id}/lock",
+    response_model=OrganizationRead,
+    summary="regulator: lock a station's filling",
+)
+async def lock_station(
+    org_id: uuid.UUID, ctx: Ctx, actor: CurrentActor, body: LockCreate | None = None
+) -> OrganizationRead:
+    row = await stations.set_lock(
+        ctx, actor, org_id, locked=True, reason=body.reason if body else None
+    )
     return OrganizationRead(**as_dict(row))
 
 
-@router.post("/organizations/{org_id}/unlock", response_model=OrganizationRead, summary="regulator: unlock")
-async def unlock_station(org_id: uuid.UUID, ctx: Ctx, actor: CurrentActor, body: LockCreate | None = None) -> OrganizationRead:
-    row = await stations.set_lock(ctx, actor, org_id, locked=False, reason=body.reason if body else None)
+@router.post(
+    "/organizations/{org_id}/unlock", response_model=OrganizationRead, summary="regulator: unlock"
+)
+async def unlock_station(
+    org_id: uuid.UUID, ctx: Ctx, actor: CurrentActor, body: LockCreate | None = None
+) -> OrganizationRead:
+    row = await stations.set_lock(
+        ctx, actor, org_id, locked=False, reason=body.reason if body else None
+    )
     return OrganizationRead(**as_dict(row))
 
 
-@router.get("/organizations/{org_id}/events", response_model=Page[OrgEventRead], summary="locks, unlocks")
-async def list_org_events(org_id: uuid.UUID, ctx: Ctx, actor: CurrentActor, cursor: Cursor = None, limit: Limit = DEFAULT_PAGE) -> Page[OrgEventRead]:
+@router.get(
+    "/organizations/{org_id}/events", response_model=Page[OrgEventRead], summary="locks, unlocks"
+)
+async def list_org_events(
+    org_id: uuid.UUID,
+    ctx: Ctx,
+    actor: CurrentActor,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_PAGE,
+) -> Page[OrgEventRead]:
     rows, next_cursor = await stations.org_history(ctx, actor, org_id, cursor=cursor, limit=limit)
     return Page(items=[OrgEventRead(**as_dict(r)) for r in rows], next_cursor=next_cursor)
 
 
-@router.post("/entrustments", status_code=status.HTTP_201_CREATED, response_model=EntrustmentRead, summary="托管: let another station fill our cylinders")
-async def create_entrustment(body: EntrustmentCreate, ctx: Ctx, actor: CurrentActor) -> EntrustmentRead:
-    row = await stations.entrust(ctx, actor, stations.EntrustmentInput(body.station_id, body.valid_from, body.valid_until))
+@router.post(
+    "/entrustments",
+    status_code=status.HTTP_201_CREATED,
+    response_model=EntrustmentRead,
+    summary="托管: let another station fill our cylinders",
+)
+async def create_entrustment(
+    body: EntrustmentCreate, ctx: Ctx, actor: CurrentActor
+) -> EntrustmentRead:
+    row = await stations.entrust(
+        ctx, actor, stations.EntrustmentInput(body.station_id, body.valid_from, body.valid_until)
+    )
     return EntrustmentRead(**as_dict(row))

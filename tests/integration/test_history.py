@@ -1,0 +1,315 @@
+"""The history on the real database: append-only for the service's role, tamper-evident,
+consistent with the cylinder's state, and correct under concurrency."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+
+import asyncpg
+import pytest
+from sqlalchemy import event
+
+from service.domain.access import Actor, OrgKind, OrgRef, Role
+from service.domain.errors import Conflict
+from service.use_cases import blacklist, fill, history, lifecycle
+from service.use_cases.context import Context
+from tests.helpers import register_one
+from tests.world import World
+
+
+def filler(
+    world: World, who: str = "filler_a1", station: str = "station_a1", company: str = "company_a"
+) -> Actor:
+    return Actor(
+        str(world.user_ids[who]),
+        Role.FILLER,
+        OrgRef(str(world.orgs[station]), OrgKind.STATION, str(world.orgs[company]), "330101"),
+    )
+
+
+def regulator(world: World) -> Actor:
+    return Actor(
+        str(world.user_ids["regulator"]),
+        Role.REGULATOR,
+        OrgRef(str(world.orgs["regulator"]), OrgKind.REGULATOR, None, "330101"),
+    )
+
+
+def inspector(world: World) -> Actor:
+    return Actor(
+        str(world.user_ids["inspector"]),
+        Role.INSPECTOR,
+        OrgRef(str(world.orgs["agency"]), OrgKind.INSPECTION_AGENCY, None, "330101"),
+    )
+
+
+def fill_input(
+    scan: str, net_kg: float = 14.5, event_id: uuid.UUID | None = None
+) -> tuple[fill.FillInput, dict[str, object]]:
+    item = fill.FillInput(
+        event_id or uuid.uuid4(), scan, net_kg, datetime(2026, 6, 15, 1, 0, tzinfo=UTC)
+    )
+    return item, {"event_id": str(item.event_id), "scan": scan, "net_kg": net_kg}
+
+
+async def _filled(ctx: Context, world: World, code: str, n: int) -> None:
+    for _ in range(n):
+        item, body = fill_input(code)
+        await fill.record_fill(ctx, filler(world), item, body)
+
+
+# --- append-only ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "statement",
+    ["UPDATE event SET type = 'filled'", "DELETE FROM event", "TRUNCATE event"],
+)
+async def test_the_service_role_cannot_change_events(
+    ctx: Context, world: World, superuser_dsn: str, statement: str
+) -> None:
+    await register_one(ctx, world)
+    conn = await asyncpg.connect(superuser_dsn, server_settings={"role": "cylinders_app"})
+    try:
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+async def test_even_the_owner_is_stopped_by_the_trigger(
+    ctx: Context, world: World, superuser_dsn: str
+) -> None:
+    await register_one(ctx, world)
+    conn = await asyncpg.connect(superuser_dsn)
+    try:
+        with pytest.raises(asyncpg.InsufficientPrivilegeError, match="append-only"):
+            await conn.execute("UPDATE event SET type = 'filled'")
+    finally:
+        await conn.close()
+
+
+# --- tamper evidence ------------------------------------------------------------------------
+
+
+@contextmanager
+def _nothing() -> Iterator[None]:
+    yield
+
+
+async def _tamper(dsn: str, *statements: str) -> None:
+    """Edit the database behind the service's back: as the superuser, with triggers off."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.execute("SET session_replication_role = replica")
+        for statement in statements:
+            await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+async def test_verify_passes_an_untouched_history(ctx: Context, world: World) -> None:
+    code = await register_one(ctx, world)
+    await _filled(ctx, world, code, 3)
+    checked, bad = await history.verify_all(ctx)
+    assert (checked, bad) == (1, [])
+
+
+@pytest.mark.parametrize(
+    ("statements", "problem"),
+    [
+        (
+            ["UPDATE event SET payload = jsonb_set(payload, '{net_kg}', '12.0') WHERE seq = 3"],
+            "changed",
+        ),
+        (
+            ["UPDATE event SET recorded_at = recorded_at - interval '1 day' WHERE seq = 2"],
+            "changed",
+        ),
+        (["DELETE FROM event WHERE seq = 3"], "missing"),
+        (
+            ["DELETE FROM event WHERE seq = 4", "UPDATE cylinder SET event_count = 3"],
+            "head_mismatch",
+        ),
+        (
+            [
+                "UPDATE event SET seq = 99 WHERE seq = 2",
+                "UPDATE event SET seq = 2 WHERE seq = 3",
+                "UPDATE event SET seq = 3 WHERE seq = 99",
+            ],
+            "reordered",
+        ),
+        (["UPDATE cylinder SET next_inspection_due = '2035-01-01'"], "state_mismatch"),
+        (["UPDATE cylinder SET status = 'in_service', hold_reason = NULL"], "state_mismatch"),
+    ],
+    ids=[
+        "payload-edited",
+        "time-edited",
+        "deleted",
+        "tail-deleted",
+        "reordered",
+        "due-date-edited",
+        "hold-lifted",
+    ],
+)
+async def test_verify_reports_what_was_done_behind_the_service(
+    ctx: Context, world: World, superuser_dsn: str, statements: list[str], problem: str
+) -> None:
+    code = await register_one(ctx, world)
+    await _filled(ctx, world, code, 2)
+    item, body = fill_input(code, net_kg=15.5)  # overfilled: the cylinder is held
+    await fill.record_fill(ctx, filler(world), item, body)
+    assert (await history.verify_all(ctx))[1] == []
+    await _tamper(superuser_dsn, *statements)
+    checked, bad = await history.verify_all(ctx)
+    assert checked == 1
+    assert [r.code for r in bad] == [code]
+    assert problem in {p.problem for p in bad[0].problems}
+
+
+# --- state and history agree ----------------------------------------------------------------
+
+
+async def test_state_always_agrees_with_history(ctx: Context, world: World) -> None:
+    code = await register_one(
+        ctx, world, manufactured_on=date(2018, 7, 1), next_inspection_due=date(2026, 7, 1)
+    )
+    await _filled(ctx, world, code, 1)
+    item, body = fill_input(code, net_kg=15.6)
+    await fill.record_fill(ctx, filler(world), item, body)
+    steps = [
+        lifecycle.ReweighInput(uuid.uuid4(), code, 14.8),
+        lifecycle.InspectionInput(uuid.uuid4(), code, date(2026, 6, 10), "fail"),
+        lifecycle.InspectionInput(uuid.uuid4(), code, date(2026, 6, 12), "pass"),
+    ]
+    for step in steps:
+        if isinstance(step, lifecycle.ReweighInput):
+            await lifecycle.record_reweigh(ctx, filler(world), step, {"id": str(step.event_id)})
+        else:
+            await lifecycle.record_inspection(
+                ctx, inspector(world), step, {"id": str(step.event_id)}
+            )
+    await lifecycle.record_seizure(
+        ctx, regulator(world), code, uuid.uuid4(), "检查", release=False, body={"x": 1}
+    )
+    assert (await history.verify_all(ctx))[1] == []
+
+
+# --- concurrency ----------------------------------------------------------------------------
+
+
+async def test_same_event_id_at_once_gives_exactly_one_event(
+    ctx: Context, world: World, superuser_dsn: str
+) -> None:
+    code = await register_one(ctx, world)
+    event_id = uuid.uuid4()
+    item, body = fill_input(code, event_id=event_id)
+    results = await asyncio.gather(
+        *(fill.record_fill(ctx, filler(world), item, body) for _ in range(8))
+    )
+    assert sum(not r.is_replay for r in results) == 1
+    assert {r.event["event_id"] for r in results} == {event_id}
+    conn = await asyncpg.connect(superuser_dsn)
+    count = await conn.fetchval("SELECT count(*) FROM event WHERE event_id = $1", event_id)
+    await conn.close()
+    assert count == 1
+
+
+async def test_same_event_id_for_two_cylinders_at_once_is_one_event_and_a_conflict(
+    ctx: Context, world: World
+) -> None:
+    first, second = await register_one(ctx, world), await register_one(ctx, world)
+    event_id = uuid.uuid4()
+    attempts = [fill_input(first, event_id=event_id), fill_input(second, event_id=event_id)]
+    results = await asyncio.gather(
+        *(fill.record_fill(ctx, filler(world), i, b) for i, b in attempts), return_exceptions=True
+    )
+    assert sum(isinstance(r, fill.Written) for r in results) == 1
+    assert sum(isinstance(r, Conflict) and r.code == "EVENT_ID_REUSED" for r in results) == 1
+
+
+async def test_racing_fills_on_one_cylinder_are_serialised(ctx: Context, world: World) -> None:
+    code = await register_one(ctx, world)
+    actors = [filler(world), filler(world, "filler_a2", "station_a2")]
+    inputs = [fill_input(code) for _ in range(10)]
+    results = await asyncio.gather(
+        *(fill.record_fill(ctx, actors[i % 2], item, body) for i, (item, body) in enumerate(inputs))
+    )
+    assert sorted(r.event["seq"] for r in results) == list(range(2, 12))
+    # Each fill saw the one before it: all but the first are rapid refills.
+    rapid = [r for r in results if "RAPID_REFILL" in r.event["warnings"]]
+    assert len(rapid) == 9
+    assert (await history.verify_all(ctx))[1] == []
+
+
+async def test_blacklisting_between_check_and_fill_refuses_the_fill(
+    ctx: Context, world: World
+) -> None:
+    code = await register_one(ctx, world)
+    checked = await fill.check(ctx, filler(world), code)
+    assert checked.verdict.is_allowed
+    await blacklist.add(
+        ctx, regulator(world), blacklist.BlacklistInput(reason="召回", model="YSP35.5")
+    )
+    item, body = fill_input(code)
+    with pytest.raises(fill.FillRefused) as refused:
+        await fill.record_fill(ctx, filler(world), item, body)
+    assert [r["code"] for r in refused.value.extra["reasons"]] == ["BLACKLISTED"]
+
+
+async def test_a_blacklisting_racing_a_fill_either_precedes_or_follows_it(
+    ctx: Context, world: World
+) -> None:
+    """Run both at once many times: a fill is recorded only when it was ordered before the
+    blacklist entry, and no filled event ever follows a blacklisting of its cylinder."""
+    for _ in range(20):
+        code = await register_one(ctx, world)
+        item, body = fill_input(code)
+        add = blacklist.add(
+            ctx, regulator(world), blacklist.BlacklistInput(reason="克隆", code=code)
+        )
+        results = await asyncio.gather(
+            fill.record_fill(ctx, filler(world), item, body), add, return_exceptions=True
+        )
+        events, _ = await history.list_events(ctx, regulator(world), code, cursor=None, limit=50)
+        types = [e["type"] for e in events]
+        if isinstance(results[0], fill.FillRefused):
+            assert types.index("blacklisted") < types.index("fill_refused")
+        else:
+            assert types.index("filled") < types.index("blacklisted")
+
+
+# --- the hot path's round trips ---------------------------------------------------------------
+
+
+@contextmanager
+def count_statements(ctx: Context) -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, _params, _context, _many):  # type: ignore[no-untyped-def]
+        seen.append(statement)
+
+    event.listen(ctx.engine.sync_engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(ctx.engine.sync_engine, "before_cursor_execute", record)
+
+
+async def test_a_fill_check_is_one_query_and_a_fill_three(ctx: Context, world: World) -> None:
+    code = await register_one(ctx, world)
+    actor = filler(world)
+    await fill.check(ctx, actor, ctx.qr_payload(code))  # warm the pool
+    with count_statements(ctx) as statements:
+        result = await fill.check(ctx, actor, ctx.qr_payload(code))
+    assert result.verdict.is_allowed
+    assert len(statements) == 1, statements
+    item, body = fill_input(ctx.qr_payload(code))
+    with count_statements(ctx) as statements:
+        await fill.record_fill(ctx, actor, item, body)
+    # lock + snapshot, idempotency check, event + state: three statements in one transaction.
+    assert len(statements) == 3, statements
