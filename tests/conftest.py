@@ -3,12 +3,14 @@ once per run, emptied before each test. Never a mock of the database, never ``cr
 
 from __future__ import annotations
 
+import asyncio
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import asyncpg
 import httpx
 import pytest
 from sqlalchemy.engine import make_url
@@ -23,8 +25,12 @@ from service.use_cases.context import Context
 from tests.world import World, build_world
 
 ROOT = Path(__file__).resolve().parent.parent
-TEST_DB = "cylinders_test"
-TABLES = ("event", "cylinder_alias", "cylinder", "app_user", "organization")
+# One database per test run, so that parallel runs on one server never meet.
+TEST_DB = f"cylinders_test_{os.getpid()}"
+TABLES = (
+    "event", "cylinder_alias", "blacklist", "entrustment", "org_event", "station_tally",
+    "cylinder", "app_user", "organization",
+)  # fmt: skip
 
 
 def _server_url() -> str:
@@ -34,24 +40,16 @@ def _server_url() -> str:
     return start_embedded(ROOT / ".data" / "test-pg", "postgres")
 
 
-def _fresh_database(server_url: str) -> str:
-    """Drop and create the test database on the server, return its URL."""
-    import asyncio
-
-    import asyncpg
-
-    url = make_url(server_url)
-
-    async def recreate() -> None:
+def _on_server(server_url: str, *statements: str) -> None:
+    async def run() -> None:
         conn = await asyncpg.connect(_dsn(server_url))
         try:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{TEST_DB}" WITH (FORCE)')
-            await conn.execute(f'CREATE DATABASE "{TEST_DB}"')
+            for statement in statements:
+                await conn.execute(statement)
         finally:
             await conn.close()
 
-    asyncio.run(recreate())
-    return url.set(database=TEST_DB).render_as_string(hide_password=False)
+    asyncio.run(run())
 
 
 def _dsn(url: str) -> str:
@@ -60,10 +58,16 @@ def _dsn(url: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def database_url() -> str:
-    url = _fresh_database(_server_url())
+def database_url() -> Iterator[str]:
+    """A new database on the server for this run, migrated from empty; dropped afterwards."""
+    server = _server_url()
+    _on_server(
+        server, f'DROP DATABASE IF EXISTS "{TEST_DB}" WITH (FORCE)', f'CREATE DATABASE "{TEST_DB}"'
+    )
+    url = make_url(server).set(database=TEST_DB).render_as_string(hide_password=False)
     upgrade(url)
-    return url
+    yield url
+    _on_server(server, f'DROP DATABASE IF EXISTS "{TEST_DB}" WITH (FORCE)')
 
 
 @dataclass
@@ -88,8 +92,6 @@ def clock() -> FakeClock:
 async def clean_db(database_url: str) -> AsyncIterator[str]:
     """Empty every table before the test (as the superuser, with triggers off: the service's
     own role could not)."""
-    import asyncpg
-
     conn = await asyncpg.connect(_dsn(database_url))
     try:
         await conn.execute("SET session_replication_role = replica")

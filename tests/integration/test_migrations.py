@@ -4,6 +4,7 @@ the tables in code and the revisions (``alembic check``)."""
 from __future__ import annotations
 
 import asyncio
+import os
 
 import asyncpg
 import pytest
@@ -14,7 +15,7 @@ from sqlalchemy.engine import make_url
 from service.db import migrate
 from tests.conftest import _dsn
 
-SCRATCH = "cylinders_migrations"
+SCRATCH = f"cylinders_migrations_{os.getpid()}"
 
 
 async def _recreate(server_dsn: str) -> None:
