@@ -11,19 +11,22 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI
 
 from service.api.errors import install_error_handlers
 from service.api.limits import BodyLimit
-from service.api.routes import cylinders, gate, health, lifecycle, organizations
-from service.db.engine import create_engine
+from service.api.routes import cylinders, gate, health, labels, lifecycle, organizations
+from service.api.routes import public as public_api
+from service.db.engine import create_driver_pool, create_engine
 from service.domain.clock import Clock, system_clock
 from service.settings import Settings
 from service.use_cases.auth import TokenCache
 from service.use_cases.context import Context
 from service.use_cases.users import ensure_admin
+from service.web import public as public_web
 
 log = logging.getLogger("cylinders")
 
@@ -32,7 +35,8 @@ API_PREFIX = "/api/v1"
 DESCRIPTION = """
 一瓶一码 气瓶追溯服务 / gas-cylinder traceability service.
 
-Every call under `/api/v1` needs `Authorization: Bearer <token>`. Errors are
+Every call under `/api/v1` needs `Authorization: Bearer <token>`, except
+`/api/v1/public/...`, which anyone may read (no personal data). Errors are
 `application/problem+json` with a stable `code`.
 """
 
@@ -58,6 +62,15 @@ def build_context(settings: Settings, clock: Clock = system_clock) -> Context:
     )
 
 
+async def open_driver_pool(settings: Settings) -> Any:
+    """The hot path's asyncpg pool (see ``service.db.engine.create_driver_pool``)."""
+    if not settings.database_url:
+        raise RuntimeError("DATABASE_URL is not set")
+    return await create_driver_pool(
+        settings.database_url, role=settings.db_role, size=settings.db_pool_size
+    )
+
+
 def create_app(
     settings: Settings | None = None, clock: Clock = system_clock, context: Context | None = None
 ) -> FastAPI:
@@ -68,6 +81,8 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         ctx = context or build_context(settings, clock)
+        if context is None:
+            ctx.pool = await open_driver_pool(settings)
         app.state.ctx = ctx
         app.state.token_cache = TokenCache(settings.token_cache_seconds)
         if settings.admin_token is not None:
@@ -76,6 +91,7 @@ def create_app(
             yield
         finally:
             if context is None:
+                await ctx.pool.close()
                 await ctx.engine.dispose()
 
     app = FastAPI(
@@ -88,8 +104,11 @@ def create_app(
     app.include_router(health.router)
     app.include_router(organizations.router, prefix=API_PREFIX)
     app.include_router(gate.router, prefix=API_PREFIX)
+    app.include_router(labels.router, prefix=API_PREFIX)
     # Before ``cylinders``: its ``/cylinders/{code:path}`` would swallow ``.../events``.
     app.include_router(lifecycle.router, prefix=API_PREFIX)
     app.include_router(cylinders.router, prefix=API_PREFIX)
+    app.include_router(public_api.router, prefix=API_PREFIX)
+    app.include_router(public_web.router)
     app.add_middleware(BodyLimit)
     return app

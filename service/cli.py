@@ -1,4 +1,4 @@
-"""The ``cylinders`` command: serve, migrate, import, token, verify.
+"""The ``cylinders`` command: serve, migrate, import, labels, token, verify.
 
 Without ``DATABASE_URL`` every command uses the embedded PostgreSQL in ``CYLINDERS_DATA_DIR``
 (started on demand, and stopped when the last command using it exits).
@@ -11,6 +11,7 @@ import csv
 import gc
 import json
 import os
+import re
 import sys
 import time
 import uuid
@@ -23,13 +24,15 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from service.app import build_context
+from service.app import build_context, open_driver_pool
 from service.db import migrate as migrations
 from service.db.embedded import start_embedded
 from service.domain.access import Role
 from service.domain.errors import DomainError
+from service.labels.sheet import SheetSpec
 from service.settings import Settings
 from service.use_cases import demo, history, ledger_import, users
+from service.use_cases import labels as label_printing
 from service.use_cases.auth import new_token
 from service.use_cases.context import Context
 
@@ -57,9 +60,11 @@ def _prepare(settings: Settings) -> str:
 def _run(settings: Settings, job: Callable[[Context], Awaitable[T]]) -> T:
     async def main() -> T:
         ctx = build_context(settings)
+        ctx.pool = await open_driver_pool(settings)
         try:
             return await job(ctx)
         finally:
+            await ctx.pool.close()
             await ctx.engine.dispose()
 
     return asyncio.run(main())
@@ -287,6 +292,80 @@ def verify() -> None:
         )
         raise typer.Exit(1)
     console.print(f"全部完好 / all {checked} cylinder histories verify")
+
+
+def _read_codes(path: Path) -> tuple[str, ...]:
+    """One code a line; in a CSV (comma, semicolon or tab), the first column. Blank lines and
+    ``#`` comments are skipped."""
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    cells = (re.split(r"[,;\t]", line, maxsplit=1)[0].strip() for line in lines)
+    return tuple(c for c in cells if c and not c.startswith("#"))
+
+
+def _label_job(
+    owner: str, selection: label_printing.Selection, spec: SheetSpec, bar: Progress
+) -> Callable[[Context], Awaitable[label_printing.PrintedLabels]]:
+    task = bar.add_task("排版 rendering", total=None)
+
+    async def job(ctx: Context) -> label_printing.PrintedLabels:
+        actor = await users.cli_actor(ctx)
+        company = await ledger_import.find_owner(ctx, owner)
+        return await label_printing.print_labels(
+            ctx,
+            actor,
+            company.id,
+            selection,
+            spec=spec,
+            on_label=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+
+    return job
+
+
+@app.command()
+def labels(
+    owner: Annotated[str, typer.Option(help="the owning company (产权单位): its id or exact name")],
+    out: Annotated[Path, typer.Option(dir_okay=False, help="the PDF to write")],
+    codes: Annotated[
+        Path | None,
+        typer.Option(exists=True, dir_okay=False, help="only these codes: one a line, or a CSV"),
+    ] = None,
+    unprinted: Annotated[
+        bool, typer.Option("--unprinted", help="only cylinders whose label was never printed")
+    ] = False,
+    outline: Annotated[
+        bool, typer.Option("--outline", help="faint cutting lines, for plain paper")
+    ] = False,
+) -> None:
+    """Print label sheets (打印标签): an A4 PDF, 24 labels a page; marks them printed."""
+    if codes is not None and unprinted:
+        err.print("[red]--codes 与 --unprinted 只能选一个 / give --codes or --unprinted[/]")
+        raise typer.Exit(2)
+    selection = label_printing.Selection(
+        codes=_read_codes(codes) if codes else None, only_unprinted=unprinted
+    )
+    settings = _settings()
+    settings = settings.model_copy(update={"database_url": _prepare(settings)})
+    # Written beside ``out`` and renamed at the end: a place that cannot be written fails
+    # before any label is marked printed, and a failed run leaves no half-written PDF.
+    part = out.with_name(out.name + ".part")
+    started = time.perf_counter()
+    try:
+        with part.open("wb") as sink, _progress_bar() as bar:
+            printed = _run(settings, _label_job(owner, selection, SheetSpec(outline=outline), bar))
+            sink.write(printed.pdf)
+        part.replace(out)
+    except DomainError as exc:
+        err.print(f"[red]{exc.detail}[/]")
+        if exc.errors:
+            _show_errors(exc.errors)
+        raise typer.Exit(1) from exc
+    finally:
+        part.unlink(missing_ok=True)
+    console.print(
+        f"已生成 / wrote {len(printed.codes)} labels on {printed.pages} pages to {out} "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
 
 
 def main() -> None:

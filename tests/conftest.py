@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 
 from service.app import create_app
 from service.db.embedded import start_embedded
-from service.db.engine import create_engine
+from service.db.engine import create_driver_pool, create_engine
 from service.db.migrate import upgrade
 from service.domain.models import ModelTable
 from service.settings import Settings
@@ -114,9 +114,11 @@ async def ctx(clean_db: str, clock: FakeClock) -> AsyncIterator[Context]:
         label_keys=dict(LABEL_KEYS),
         public_url="https://cyl.example.cn",
     )
+    context.pool = await create_driver_pool(clean_db, role="cylinders_app", size=5)
     try:
         yield context
     finally:
+        await context.pool.close()
         await engine.dispose()
 
 

@@ -10,7 +10,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-SOURCES = ["service", "tests", "bench", "migrations"]
+SOURCES = ["service", "scanner", "tests", "bench", "migrations"]
 
 
 @pytest.mark.parametrize(
@@ -24,5 +24,7 @@ SOURCES = ["service", "tests", "bench", "migrations"]
     ids=["ruff-check", "ruff-format", "mypy-strict", "import-layers"],
 )
 def test_code_passes(command: list[str]) -> None:
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600, check=False)
+    result = subprocess.run(
+        command, cwd=ROOT, capture_output=True, text=True, timeout=600, check=False
+    )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]

@@ -15,12 +15,14 @@ from service.use_cases.context import Context
 _bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer <token>")
 
 
-def get_context(request: Request) -> Context:
+# Async on purpose: FastAPI runs plain ``def`` dependencies in a thread pool, which cost more
+# than the whole fill check.
+async def get_context(request: Request) -> Context:
     ctx: Context = request.app.state.ctx
     return ctx
 
 
-def get_token_cache(request: Request) -> TokenCache:
+async def get_token_cache(request: Request) -> TokenCache:
     cache: TokenCache = request.app.state.token_cache
     return cache
 
@@ -29,11 +31,14 @@ Ctx = Annotated[Context, Depends(get_context)]
 
 
 async def get_actor(
-    ctx: Ctx,
-    cache: Annotated[TokenCache, Depends(get_token_cache)],
+    request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Actor:
-    return await authenticate(ctx, cache, credentials.credentials if credentials else None)
+    # The context and the cache are read here rather than through their own dependencies:
+    # every dependency costs a resolution step on every request.
+    state = request.app.state
+    token = credentials.credentials if credentials else None
+    return await authenticate(state.ctx, state.token_cache, token)
 
 
 CurrentActor = Annotated[Actor, Depends(get_actor)]

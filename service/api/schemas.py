@@ -157,6 +157,22 @@ class BatchResult(BaseModel):
     items: list[CylinderRegistered]
 
 
+MAX_LABELS = 2400  # 100 A4 pages of the default sheet, a few seconds of rendering
+
+
+class LabelsCreate(Strict):
+    owner_id: uuid.UUID
+    codes: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=40)]],
+        Field(
+            min_length=1,
+            max_length=MAX_LABELS,
+            description="our codes, as printed (spaces and dashes are ignored); "
+            "printed in this order",
+        ),
+    ]
+
+
 def as_dict(row: Any) -> dict[str, Any]:
     return dict(row._mapping)
 
@@ -192,6 +208,15 @@ class PostChecks(Strict):
     valve_ok: bool | None = None
 
 
+class OfflineVerdict(Strict):
+    """What the scanner's local gate answered while the service was unreachable."""
+
+    checked_at: datetime
+    cache_as_of: datetime | None = None
+    verdict: Literal["allow", "refuse"] = "allow"
+    reasons: Annotated[list[Annotated[str, Field(max_length=64)]], Field(max_length=20)] = []
+
+
 class FillCreate(Strict):
     event_id: uuid.UUID
     scan: Annotated[str, Field(min_length=1, max_length=500)] | None = None
@@ -201,6 +226,11 @@ class FillCreate(Strict):
     gross_kg: Annotated[float, Field(gt=0, lt=300)] | None = None
     filled_at: datetime
     post_checks: PostChecks | None = None
+    offline: OfflineVerdict | None = Field(
+        default=None,
+        description="set by a scanner that allowed the fill offline: the fill is recorded "
+        "even if the gate now refuses, with the reasons as violations",
+    )
 
 
 class EventRead(BaseModel):
@@ -325,3 +355,39 @@ class EntrustmentRead(BaseModel):
     valid_from: date
     valid_until: date
     created_at: datetime
+
+
+# --- the public page (no auth, no personal data) ------------------------------------------
+
+
+class PublicLastFill(BaseModel):
+    station_name: str | None
+    filled_on: date = Field(description="the date in the deployment's zone")
+
+
+class PublicCylinderRead(BaseModel):
+    """What anyone may read about a cylinder. No person, no user or organisation id: adding
+    a field here is a privacy decision (``tests/api/test_public_api.py`` walks the keys)."""
+
+    code: str
+    status: str = Field(
+        description="OK, or the deciding reason: SCRAPPED, SEIZED, BLACKLISTED, "
+        "SERVICE_LIFE_EXCEEDED, BANNED_MODEL, REFURBISHED_OR_MODIFIED, INSPECTION_FAILED, "
+        "INSPECTION_OVERDUE"
+    )
+    status_zh: str
+    status_en: str
+    reasons: list[FindingRead] = Field(description="every reason it may not be filled")
+    notices: list[FindingRead] = Field(description="due soon, life ending soon, held")
+    label_verified: bool | None = Field(
+        description="true: the tag is ours; false: a tag we never issued (forged label?); "
+        "null: no tag was given"
+    )
+    model: str
+    manufacturer: str
+    owner_name: str = Field(description="the owning gas company")
+    manufactured_on: date
+    next_inspection_due: date
+    scrap_on: date
+    last_fill: PublicLastFill | None
+    as_of: date = Field(description="the day the status was judged for")

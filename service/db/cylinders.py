@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Row, and_, select, text, true
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from service.db.engine import Record, driver_connection, positional
 from service.db.tables import Cylinder, CylinderAlias, Organization
 from service.domain.access import CylinderFilter, CylinderScope
 
@@ -27,19 +28,13 @@ CYLINDER_COPY_COLUMNS = (
     "id", "code", "serial_no", "serial_key", "manufacturer", "manufacturer_key",
     "manufactured_on", "model", "batch", "owner_id", "tare_kg", "design_life_years",
     "max_extension_years", "last_inspected_on", "next_inspection_due", "scrap_on", "flags",
-    "event_count", "last_event_hash", "registered_at",
+    "event_count", "last_event_hash", "registered_at", "last_event_at",
 )  # fmt: skip
 ALIAS_COPY_COLUMNS = ("key", "cylinder_id", "raw")
 EVENT_COPY_COLUMNS = (
     "cylinder_id", "seq", "event_id", "type", "occurred_at", "recorded_at", "actor_id",
     "org_id", "payload", "request_hash", "prev_hash", "hash",
 )  # fmt: skip
-
-
-async def driver_connection(conn: AsyncConnection) -> Any:
-    """The asyncpg connection under SQLAlchemy's, in the same transaction."""
-    raw = await conn.get_raw_connection()
-    return raw.driver_connection
 
 
 async def allocate_ids(conn: AsyncConnection, count: int) -> list[int]:
@@ -116,12 +111,35 @@ _FIND = text(f"SELECT c.* FROM cylinder c WHERE c.id = ({TARGET})")  # noqa: S60
 _FIND_FOR_UPDATE = text(f"SELECT c.* FROM cylinder c WHERE c.id = ({TARGET}) FOR UPDATE")  # noqa: S608
 
 
-_LOCK_TARGET = text(f"SELECT id, code FROM cylinder WHERE id = ({TARGET}) FOR UPDATE")  # noqa: S608
+_LOCK_TARGET, _LOCK_PARAMS = positional(
+    f"SELECT id, code FROM cylinder WHERE id = ({TARGET}) FOR UPDATE"  # noqa: S608
+)
 
 
-async def lock_target(conn: AsyncConnection, lookup: Lookup) -> Row[Any] | None:
-    """Take the row lock of the cylinder ``lookup`` names; its id and code, or None."""
-    return (await conn.execute(_LOCK_TARGET, lookup_params(lookup))).first()
+async def lock_target(driver: Any, lookup: Lookup) -> Record | None:
+    """Take the row lock of the cylinder ``lookup`` names (asyncpg connection, inside its
+    transaction); its id and code, or None."""
+    params = lookup_params(lookup)
+    record: Record | None = await driver.fetchrow(
+        _LOCK_TARGET, *(params[n] for n in _LOCK_PARAMS), record_class=Record
+    )
+    return record
+
+
+_WITH_OWNER, _WITH_OWNER_PARAMS = positional(
+    "SELECT c.*, o.kind AS owner_kind, o.company_id AS owner_company_id, "  # noqa: S608
+    "o.region_code AS owner_region_code, o.name AS owner_name "
+    f"FROM cylinder c JOIN organization o ON o.id = c.owner_id WHERE c.id = ({TARGET})"
+)
+
+
+async def find_with_owner(driver: Any, lookup: Lookup) -> Record | None:
+    """The cylinder and what scope checks need of its owner, in one round trip (asyncpg)."""
+    params = lookup_params(lookup)
+    record: Record | None = await driver.fetchrow(
+        _WITH_OWNER, *(params[n] for n in _WITH_OWNER_PARAMS), record_class=Record
+    )
+    return record
 
 
 def lookup_params(lookup: Lookup) -> dict[str, str | None]:

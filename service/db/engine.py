@@ -5,8 +5,20 @@ events: even a bug in the service cannot rewrite history.
 
 from __future__ import annotations
 
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import asyncpg
+import orjson
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 
@@ -32,5 +44,87 @@ def create_engine(url: str, *, role: str | None, pool_size: int = 10) -> AsyncEn
     )
 
 
+async def _init_driver(conn: Any) -> None:
+    # The same JSON handling as SQLAlchemy's connections: text in, Python objects out.
+    for name in ("json", "jsonb"):
+        await conn.set_type_codec(
+            name, schema="pg_catalog", encoder=_json_text, decoder=orjson.loads, format="text"
+        )
+
+
+def _json_text(value: Any) -> str:
+    return value if isinstance(value, str) else orjson.dumps(value).decode()
+
+
+async def create_driver_pool(url: str, *, role: str | None, size: int = 10) -> Any:
+    """A plain asyncpg pool for the fill gate's hot path: checking a connection out of it
+    costs a fraction of SQLAlchemy's (no greenlet hops), measured 0.13 ms → 0.02 ms."""
+    server_settings = {"application_name": "cylinders-gate", "timezone": "UTC"}
+    if role:
+        server_settings["role"] = role
+    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    return await asyncpg.create_pool(
+        dsn, min_size=1, max_size=size, server_settings=server_settings, init=_init_driver,
+        reset=_keep_session, command_timeout=30,
+    )  # fmt: skip
+
+
+async def _keep_session(_conn: Any) -> None:
+    """Released connections are not reset with ``RESET ALL; UNLISTEN *; ...`` (a round trip
+    per request): the hot path never changes session state. asyncpg still rolls back any
+    open transaction before this is called."""
+
+
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+
+
+class Record(asyncpg.Record):  # type: ignore[misc]
+    """Rows of the raw (asyncpg) hot path, readable like SQLAlchemy rows: ``row.code``."""
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    @property
+    def _mapping(self) -> dict[str, Any]:
+        return dict(self.items())
+
+
+async def driver_connection(conn: AsyncConnection) -> Any:
+    """The asyncpg connection under SQLAlchemy's: same connection, same transaction, without
+    SQLAlchemy's per-statement cost (used on the fill gate's hot path and for COPY)."""
+    raw = await conn.get_raw_connection()
+    return raw.driver_connection
+
+
+@asynccontextmanager
+async def driver(engine: AsyncEngine, pool: Any = None) -> AsyncIterator[Any]:
+    """A pooled asyncpg connection, outside any transaction (open one with
+    ``connection.transaction()`` when writing): from ``pool`` when there is one, else from
+    SQLAlchemy's pool."""
+    if pool is not None:
+        async with pool.acquire() as conn:
+            yield conn
+        return
+    async with engine.connect() as conn:
+        yield await driver_connection(conn)
+
+
+_NAMED = re.compile(r"(?<!:):([a-z_]+)\b")
+
+
+def positional(sql: str) -> tuple[str, list[str]]:
+    """``... = :code ...`` → ``... = $1 ...`` and the parameter names in order, so that one
+    SQL text serves both SQLAlchemy (named) and asyncpg (numbered)."""
+    names: list[str] = []
+
+    def number(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in names:
+            names.append(name)
+        return f"${names.index(name) + 1}"
+
+    return _NAMED.sub(number, sql), names

@@ -11,9 +11,10 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Row, select, text
+from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from service.db.engine import Record
 from service.db.tables import Cylinder, Event
 
 EVENT_TABLE = "event"
@@ -28,17 +29,26 @@ PROJECTED_COLUMNS = frozenset({
 })  # fmt: skip
 
 
-async def get_by_event_id(conn: AsyncConnection, event_id: uuid.UUID) -> Row[Any] | None:
-    query = (
-        select(event_t, cyl_t.c.code)
-        .join(cyl_t, cyl_t.c.id == event_t.c.cylinder_id)
-        .where(event_t.c.event_id == event_id)
-    )
-    return (await conn.execute(query)).first()
+_BY_EVENT_ID = (
+    "SELECT e.*, c.code FROM event e JOIN cylinder c ON c.id = e.cylinder_id WHERE e.event_id = $1"
+)
+
+
+async def get_by_event_id(driver: Any, event_id: uuid.UUID) -> Record | None:
+    record: Record | None = await driver.fetchrow(_BY_EVENT_ID, event_id, record_class=Record)
+    return record
+
+
+_INSERT = (
+    "WITH e AS (INSERT INTO event (cylinder_id, seq, event_id, type, occurred_at, recorded_at, "
+    "actor_id, org_id, payload, request_hash, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, "
+    "$7, $8, CAST($9 AS jsonb), $10, $11, $12)) "
+    "UPDATE cylinder SET event_count = $2, last_event_hash = $12, last_event_at = $6"
+)
 
 
 async def append_event(
-    conn: AsyncConnection,
+    driver: Any,
     *,
     cylinder_id: int,
     seq: int,
@@ -54,35 +64,33 @@ async def append_event(
     digest: bytes,
     changes: dict[str, Any],
 ) -> None:
+    """Insert the event and move the cylinder's projection, in one statement (``driver`` is
+    the asyncpg connection, inside the caller's transaction)."""
     unknown = set(changes) - PROJECTED_COLUMNS
     if unknown:
         raise ValueError(f"events may not set {sorted(unknown)}")
-    sets = "".join(f", {column} = :c_{column}" for column in changes)
-    # Column names come from PROJECTED_COLUMNS (checked above), values are bound parameters.
-    statement = text(
-        "WITH e AS"  # noqa: S608
-        " (INSERT INTO event (cylinder_id, seq, event_id, type, occurred_at, recorded_at, "
-        "actor_id, org_id, payload, request_hash, prev_hash, hash) VALUES (:cid, :seq, :eid, :type, "
-        ":occurred, :recorded, :actor, :org, CAST(:payload AS jsonb), :rhash, :prev, :hash)) "
-        "UPDATE cylinder SET event_count = :seq, last_event_hash = :hash, "
-        f"last_event_at = :recorded{sets} WHERE id = :cid"
+    columns = sorted(changes)
+    # Column names come from PROJECTED_COLUMNS (checked above); values are bound parameters.
+    sets = "".join(f", {column} = ${13 + i}" for i, column in enumerate(columns))
+    statement = f"{_INSERT}{sets} WHERE id = $1"
+    await driver.execute(
+        statement,
+        cylinder_id, seq, event_id, type_, occurred_at, recorded_at, actor_id, org_id,
+        orjson.dumps(payload).decode(), request_hash, prev_hash, digest,
+        *(changes[column] for column in columns),
+    )  # fmt: skip
+
+
+_PAGE = "SELECT * FROM event WHERE cylinder_id = $1 AND seq > $2 ORDER BY seq LIMIT $3"
+
+
+async def page_of(driver: Any, cylinder_id: int, *, after_seq: int, limit: int) -> list[Record]:
+    """One page of a cylinder's history, oldest first: a range scan of the primary key
+    ``(cylinder_id, seq)`` (asyncpg)."""
+    rows: list[Record] = await driver.fetch(
+        _PAGE, cylinder_id, after_seq, limit, record_class=Record
     )
-    params = {
-        "cid": cylinder_id,
-        "seq": seq,
-        "eid": event_id,
-        "type": type_,
-        "occurred": occurred_at,
-        "recorded": recorded_at,
-        "actor": actor_id,
-        "org": org_id,
-        "payload": orjson.dumps(payload).decode(),
-        "rhash": request_hash,
-        "prev": prev_hash,
-        "hash": digest,
-        **{f"c_{column}": value for column, value in changes.items()},
-    }
-    await conn.execute(statement, params)
+    return rows
 
 
 async def list_events(

@@ -8,16 +8,13 @@ import uuid
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Row, text
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from service.db.cylinders import TARGET as _TARGET
 from service.db.cylinders import Lookup, lookup_params
+from service.db.engine import Record, positional
 
-_CYLINDER_FACTS = """
-    c.*,
-    o.name AS owner_name,
-    o.region_code AS owner_region_code,
+# Whether any active blacklist entry (by code, batch or model) names cylinder ``c``; the
+# public page asks the same question with this same fragment.
+IS_BLACKLISTED = """
     (EXISTS (SELECT 1 FROM blacklist b
               WHERE b.lifted_at IS NULL AND b.kind = 'code' AND b.cylinder_id = c.id)
      OR EXISTS (SELECT 1 FROM blacklist b
@@ -25,11 +22,18 @@ _CYLINDER_FACTS = """
                 AND b.manufacturer_key = c.manufacturer_key AND b.batch = c.batch)
      OR EXISTS (SELECT 1 FROM blacklist b
               WHERE b.lifted_at IS NULL AND b.kind = 'model' AND b.model = c.model)
-    ) AS is_blacklisted,
+    )
+"""
+
+_CYLINDER_FACTS = f"""
+    c.*,
+    o.name AS owner_name,
+    o.region_code AS owner_region_code,
+    {IS_BLACKLISTED} AS is_blacklisted,
     EXISTS (SELECT 1 FROM entrustment e
              WHERE e.owner_id = c.owner_id AND e.station_id = s.id AND e.revoked_at IS NULL
                AND CAST(:today AS date) BETWEEN e.valid_from AND e.valid_until) AS is_entrusted
-"""
+"""  # noqa: S608  (constant fragments, no user input)
 
 _STATION_FACTS = """
     s.id AS s_id, s.kind AS s_kind, s.company_id AS s_company_id, s.license_no AS s_license_no,
@@ -39,7 +43,7 @@ _STATION_FACTS = """
     (SELECT request_hash FROM event WHERE event_id = CAST(:event_id AS uuid)) AS replay_hash
 """
 
-SNAPSHOT = text(f"""
+SNAPSHOT, _SNAPSHOT_PARAMS = positional(f"""
 SELECT {_STATION_FACTS}, {_CYLINDER_FACTS}
   FROM organization s
   JOIN app_user u ON u.id = :user_id
@@ -50,15 +54,15 @@ SELECT {_STATION_FACTS}, {_CYLINDER_FACTS}
 
 
 async def snapshot(
-    conn: AsyncConnection,
+    conn: Any,
     lookup: Lookup,
     *,
     station_id: uuid.UUID,
     user_id: uuid.UUID,
     today: date,
     event_id: uuid.UUID | None = None,
-) -> Row[Any] | None:
-    """The caller's lock, if any, is taken before this (see ``use_cases.fill``).
+) -> Record | None:
+    """``conn`` is an asyncpg connection (the hot path skips SQLAlchemy). The caller's lock, if any, is taken before this (see ``use_cases.fill``).
     ``replay_hash`` is set when ``event_id`` is already stored (an idempotent retry)."""
     params = {
         **lookup_params(lookup),
@@ -67,4 +71,7 @@ async def snapshot(
         "today": today,
         "event_id": event_id,
     }
-    return (await conn.execute(SNAPSHOT, params)).first()
+    record: Record | None = await conn.fetchrow(
+        SNAPSHOT, *(params[name] for name in _SNAPSHOT_PARAMS), record_class=Record
+    )
+    return record

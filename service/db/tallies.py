@@ -9,14 +9,15 @@ from typing import Any
 from sqlalchemy import Row, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-_BUMP = text(
-    "INSERT INTO station_tally (org_id, day, metric, count) VALUES (:org, :day, :metric, 1) "
+_BUMP = (
+    "INSERT INTO station_tally (org_id, day, metric, count) VALUES ($1, $2, $3, 1) "
     "ON CONFLICT (org_id, day, metric) DO UPDATE SET count = station_tally.count + 1"
 )
 
 
-async def bump(conn: AsyncConnection, org_id: uuid.UUID, day: date, metric: str) -> None:
-    await conn.execute(_BUMP, {"org": org_id, "day": day, "metric": metric})
+async def bump(driver: Any, org_id: uuid.UUID, day: date, metric: str) -> None:
+    """``driver``: the asyncpg connection of the caller's transaction."""
+    await driver.execute(_BUMP, org_id, day, metric)
 
 
 async def read(conn: AsyncConnection, org_ids: list[uuid.UUID], since: date) -> list[Row[Any]]:

@@ -104,6 +104,18 @@ def can_register_for(actor: Actor, owner: OrgRef) -> bool:
     return actor.role is Role.COMPANY_ADMIN and owner.id == actor.company_id
 
 
+# 打印标签: a label carries the tag that tells a genuine label from a copy, so printing one is
+# issuing it. Only these roles ever may (403 for the rest) ...
+LABEL_PRINTERS = frozenset({Role.ADMIN, Role.COMPANY_ADMIN})
+
+
+def can_print_labels(actor: Actor, owner: OrgRef) -> bool:
+    """... and a company admin only for its own company's cylinders."""
+    if actor.role is Role.ADMIN:
+        return True
+    return actor.role is Role.COMPANY_ADMIN and owner.id == actor.company_id
+
+
 def can_read_cylinder(actor: Actor, owner: OrgRef) -> bool:
     """Company staff read their company's cylinders; regulators their region's; inspection
     agencies any cylinder brought to them by its code."""

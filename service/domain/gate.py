@@ -122,6 +122,13 @@ def _cylinder_reasons(
     reasons: list[str] = []
     if cyl.owner_id != station.company_id and not station.is_entrusted:
         reasons.append(Reason.NOT_OWNED)
+    return reasons + cylinder_reasons(cyl, config.models, today)
+
+
+def cylinder_reasons(cyl: CylinderSnapshot, models: ModelTable, today: date) -> list[str]:
+    """What forbids filling this cylinder at ANY station: its own state and dates. The public
+    page judges a cylinder by exactly these rules (``service.domain.public_status``)."""
+    reasons: list[str] = []
     if today > cyl.next_inspection_due:
         reasons.append(Reason.INSPECTION_OVERDUE)
     if today > cyl.scrap_on:
@@ -134,7 +141,7 @@ def _cylinder_reasons(
         reasons.append(Reason.BLACKLISTED)
     if cyl.is_inspection_failed:
         reasons.append(Reason.INSPECTION_FAILED)
-    spec = config.models.find(cyl.model)
+    spec = models.find(cyl.model)
     if spec is not None and spec.is_banned:
         reasons.append(Reason.BANNED_MODEL)
     if cyl.flags:
@@ -142,9 +149,8 @@ def _cylinder_reasons(
     return reasons
 
 
-def _cylinder_warnings(
-    cyl: CylinderSnapshot, station: StationSnapshot, config: GateConfig, now: datetime, today: date
-) -> list[str]:
+def date_warnings(cyl: CylinderSnapshot, config: GateConfig, today: date) -> list[str]:
+    """The warnings that depend only on the cylinder's dates (also shown on the public page)."""
     warnings: list[str] = []
     if (
         today <= cyl.next_inspection_due
@@ -153,6 +159,19 @@ def _cylinder_warnings(
         warnings.append(WarningCode.INSPECTION_DUE_SOON)
     if today <= cyl.scrap_on and (cyl.scrap_on - today).days <= config.life_ending_soon_days:
         warnings.append(WarningCode.SERVICE_LIFE_ENDING_SOON)
+    return warnings
+
+
+def is_held_at_station(cyl: CylinderSnapshot) -> bool:
+    """扣留: overfilled or leaking at the last fill; it may not leave the station until a
+    corrected re-weigh (a failed inspection is a reason to refuse, not this warning)."""
+    return cyl.status == "held" and cyl.hold_reason in ("overfilled", "leak")
+
+
+def _cylinder_warnings(
+    cyl: CylinderSnapshot, station: StationSnapshot, config: GateConfig, now: datetime, today: date
+) -> list[str]:
+    warnings = date_warnings(cyl, config, today)
     if (
         cyl.last_fill_at is not None
         and timedelta(0) <= now - cyl.last_fill_at < config.rapid_refill
@@ -167,7 +186,7 @@ def _cylinder_warnings(
         warnings.append(WarningCode.SEEN_ELSEWHERE)
     if cyl.needs_purge:
         warnings.append(WarningCode.NEEDS_PURGE)
-    if cyl.status == "held" and cyl.hold_reason in ("overfilled", "leak"):
+    if is_held_at_station(cyl):
         warnings.append(WarningCode.HELD)
     return warnings
 

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from service.db import blacklist as bl_db
 from service.db import cylinders as cyl_db
 from service.db import organizations as org_db
+from service.db.engine import driver_connection
 from service.domain import access
 from service.domain.access import Actor, Role
 from service.domain.chain import request_hash
@@ -76,7 +77,7 @@ async def _cylinder_event(
 ) -> None:
     event_id = uuid.uuid4()
     await append(
-        conn,
+        await driver_connection(conn),
         ctx,
         actor,
         row,
@@ -149,7 +150,10 @@ async def lift(ctx: Context, actor: Actor, entry_id: uuid.UUID, reason: str | No
 async def list_entries(
     ctx: Context, actor: Actor, *, cursor: str | None, limit: int, active: bool | None
 ) -> tuple[list[Row[Any]], str | None]:
-    if actor.role not in (Role.REGULATOR, Role.ADMIN, Role.COMPANY_ADMIN, Role.INSPECTOR):
+    # Everyone who handles cylinders reads it: the scanner's offline gate keeps a copy.
+    if actor.role not in (
+        Role.REGULATOR, Role.ADMIN, Role.COMPANY_ADMIN, Role.INSPECTOR, Role.FILLER, Role.DELIVERY,
+    ):  # fmt: skip
         raise Forbidden("无权查看黑名单 / you may not read the blacklist")
     async with ctx.engine.connect() as conn:
         rows = await bl_db.list_entries(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -28,6 +29,9 @@ class Context:
     max_batch_rows: int = 5000
     rapid_refill_hours: float = 4.0
     seen_elsewhere_minutes: float = 30.0
+    # asyncpg pool for the hot path (see ``service.db.engine.create_driver_pool``); without
+    # one, the hot path borrows connections from the engine.
+    pool: Any = None
 
     def today(self) -> date:
         return local_date(self.clock(), self.zone)
@@ -45,7 +49,9 @@ class Context:
         """A tag made with one of our keys (any version still configured)."""
         version = tag_key_version(tag) if tag else None
         key = self.label_keys.get(version) if version is not None else None
-        if tag is None or key is None:
+        # compare_digest raises on non-ASCII text: a tag typed or forged with any other
+        # character is simply not ours.
+        if tag is None or key is None or not tag.isascii():
             return False
         return hmac.compare_digest(label_tag(key, code, version or 0), tag)
 

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from service.db import cylinders as cyl_db
 from service.db import organizations as org_db
 from service.domain import access
-from service.domain.access import Actor, CylinderFilter
+from service.domain.access import Actor, CylinderFilter, OrgKind, OrgRef
 from service.domain.errors import Forbidden, NotFound
 from service.domain.paging import decode_int_cursor, encode_cursor
 from service.use_cases.context import Context
@@ -51,6 +51,17 @@ def cylinder_view(ctx: Context, row: Row[Any], aliases: list[str]) -> dict[str, 
         "event_count": row.event_count,
         "registered_at": row.registered_at.astimezone(ctx.zone),
     }
+
+
+def owner_ref(row: Any) -> OrgRef:
+    """The owner of a row from ``find_with_owner``, as the access rules see it."""
+    company = row.owner_company_id
+    return OrgRef(
+        str(row.owner_id),
+        OrgKind(row.owner_kind),
+        str(company) if company else None,
+        row.owner_region_code,
+    )
 
 
 async def find_in_scope(conn: AsyncConnection, ctx: Context, actor: Actor, text: str) -> Row[Any]:

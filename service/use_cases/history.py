@@ -7,14 +7,19 @@ from typing import Any
 
 from sqlalchemy import Row, select
 
+from service.db import cylinders as cyl_db
 from service.db import events as event_db
 from service.db.cylinders import cyl_t
+from service.db.engine import driver
+from service.domain import access
 from service.domain.access import Actor
 from service.domain.chain import ChainLink, ChainProblem, verify_chain
+from service.domain.errors import NotFound
 from service.domain.paging import decode_int_cursor, encode_cursor
 from service.domain.projection import differences, fold
 from service.use_cases.context import Context
-from service.use_cases.cylinders import find_in_scope
+from service.use_cases.cylinders import NOT_FOUND, owner_ref
+from service.use_cases.lookup import resolve
 from service.use_cases.recording import event_view
 
 
@@ -22,9 +27,11 @@ async def list_events(
     ctx: Context, actor: Actor, code: str, *, cursor: str | None, limit: int
 ) -> tuple[list[dict[str, Any]], str | None]:
     after = decode_int_cursor("ev", cursor) or 0
-    async with ctx.engine.connect() as conn:
-        cylinder = await find_in_scope(conn, ctx, actor, code)
-        rows = await event_db.list_events(conn, cylinder.id, after_seq=after, limit=limit + 1)
+    async with driver(ctx.engine, ctx.pool) as conn:
+        cylinder = await cyl_db.find_with_owner(conn, resolve(ctx, code).lookup)
+        if cylinder is None or not access.can_read_cylinder(actor, owner_ref(cylinder)):
+            raise NotFound(NOT_FOUND)
+        rows = await event_db.page_of(conn, cylinder.id, after_seq=after, limit=limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
     items = [event_view(r, cylinder.code, ctx.zone) for r in rows]

@@ -24,17 +24,19 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import asyncpg
 from sqlalchemy import Row
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from service.db import events as event_db
+from service.db.engine import driver, driver_connection
 from service.domain.access import Actor
 from service.domain.chain import ChainLink, link_hash, request_hash
 from service.domain.errors import Conflict
 from service.domain.projection import to_json
 from service.use_cases.context import Context
 
+EVENT_ID_CONSTRAINT = "uq_event_event_id"
 MAX_CLOCK_SKEW = timedelta(minutes=5)
 MAX_BACKDATE = timedelta(days=30)
 
@@ -107,7 +109,7 @@ async def find_replay(
 
 
 async def append(
-    conn: AsyncConnection,
+    driver: Any,
     ctx: Context,
     actor: Actor | None,
     cylinder: Row[Any],
@@ -115,7 +117,8 @@ async def append(
     fingerprint: bytes,
     new: NewEvent,
 ) -> dict[str, Any]:
-    """Append ``new`` to the locked ``cylinder``'s chain. Returns the event as the API shows it."""
+    """Append ``new`` to the locked ``cylinder``'s chain (``driver``: the asyncpg connection of
+    the caller's transaction). Returns the event as the API shows it."""
     now = ctx.clock()
     last = cylinder.last_event_at
     # Recorded times follow chain order even if replicas' clocks disagree slightly.
@@ -131,7 +134,7 @@ async def append(
     )  # fmt: skip
     digest = link_hash(link)
     await event_db.append_event(
-        conn,
+        driver,
         cylinder_id=cylinder.id,
         seq=seq,
         event_id=event_id,
@@ -165,17 +168,24 @@ async def write_event(
     try:
         async with ctx.engine.begin() as conn:
             cylinder = await locate(conn)
+            raw = await driver_connection(conn)
             # After the lock: a request with this event_id committed before us is visible now.
-            if (replay := await find_replay(conn, ctx, event_id, fingerprint)) is not None:
+            if (replay := await find_replay(raw, ctx, event_id, fingerprint)) is not None:
                 return replay
             new = await decide(conn, cylinder)
-            event = await append(conn, ctx, actor, cylinder, event_id, fingerprint, new)
+            event = await append(raw, ctx, actor, cylinder, event_id, fingerprint, new)
             return Written(event, is_replay=False)
-    except IntegrityError as exc:
-        if "uq_event_event_id" not in str(exc.orig):
+    except asyncpg.UniqueViolationError as exc:
+        if exc.constraint_name != EVENT_ID_CONSTRAINT:
             raise
-    async with ctx.engine.connect() as conn:
-        replay = await find_replay(conn, ctx, event_id, fingerprint)
+    return await replay_after_race(ctx, event_id, fingerprint)
+
+
+async def replay_after_race(ctx: Context, event_id: uuid.UUID, fingerprint: bytes) -> Written:
+    """Another request stored this ``event_id`` between our check and our insert (the two
+    named different cylinders, so no lock ordered them): answer as a retry would be."""
+    async with driver(ctx.engine, ctx.pool) as raw:
+        replay = await find_replay(raw, ctx, event_id, fingerprint)
     if replay is None:  # pragma: no cover - the unique index said it exists
         raise Conflict("EVENT_ID_REUSED", "event_id conflict")
     return replay

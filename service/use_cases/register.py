@@ -162,7 +162,7 @@ def _records(
             cyl_id, code, item.serial_no, item.serial_key, item.manufacturer, item.manufacturer_key,
             item.manufactured_on, item.model, item.batch, uuid.UUID(item.owner_id), item.tare_kg,
             item.design_life_years, item.max_extension_years, item.last_inspected_on,
-            item.next_inspection_due, item.scrap_on, list(item.flags), 1, digest, now,
+            item.next_inspection_due, item.scrap_on, list(item.flags), 1, digest, now, now,
         ))  # fmt: skip
         aliases.extend((a.key, cyl_id, a.raw) for a in item.aliases)
         events.append((

@@ -258,3 +258,34 @@ async def test_fill_in_the_future_is_refused(
     assert response.json()["code"] == "TIME_IN_FUTURE"
     assert [e["type"] for e in await events_of(client, world, code)] == ["registered"]
     _ = uuid
+
+
+async def test_a_fill_made_offline_is_recorded_even_if_now_refused(
+    client: httpx.AsyncClient, world: World, ctx: Context, superuser_dsn: str
+) -> None:
+    code = await register_one(ctx, world)
+    blacklisted = await client.post(
+        f"{API}/blacklist",
+        json={"code": code, "reason": "召回"},
+        headers=world.headers("regulator"),
+    )
+    assert blacklisted.status_code == 201
+    offline = {
+        "checked_at": "2026-06-15T03:00:00+08:00",
+        "cache_as_of": "2026-06-14T20:00:00+08:00",
+        "verdict": "allow",
+    }
+    response = await fill(
+        client, world, code, filled_at="2026-06-15T03:00:00+08:00", offline=offline
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["violations"] == ["BLACKLISTED"]
+    assert response.json()["offline"]["verdict"] == "allow"
+    conn = await asyncpg.connect(superuser_dsn)
+    count = await conn.fetchval(
+        "SELECT count FROM station_tally WHERE metric = 'offline_violation:BLACKLISTED'"
+    )
+    await conn.close()
+    assert count == 1
+    # Online, the same fill is refused.
+    assert (await fill(client, world, code)).status_code == 409

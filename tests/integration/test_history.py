@@ -7,16 +7,16 @@ import asyncio
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import asyncpg
 import pytest
-from sqlalchemy import event
 
 from service.domain.access import Actor, OrgKind, OrgRef, Role
 from service.domain.errors import Conflict
 from service.use_cases import blacklist, fill, history, lifecycle
 from service.use_cases.context import Context
+from tests.conftest import FakeClock
 from tests.helpers import register_one
 from tests.world import World
 
@@ -287,29 +287,53 @@ async def test_a_blacklisting_racing_a_fill_either_precedes_or_follows_it(
 
 
 @contextmanager
-def count_statements(ctx: Context) -> Iterator[list[str]]:
+def count_statements(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Every statement sent through asyncpg (the hot path bypasses SQLAlchemy), ``BEGIN;``
+    and ``COMMIT;`` included: each is a round trip."""
     seen: list[str] = []
+    for name in ("fetchrow", "fetch", "fetchval", "execute"):
+        original = getattr(asyncpg.Connection, name)
 
-    def record(_conn, _cursor, statement, _params, _context, _many):  # type: ignore[no-untyped-def]
-        seen.append(statement)
+        def wrapper(self, query, *args, __original=original, **kwargs):  # type: ignore[no-untyped-def]
+            seen.append(query)
+            return __original(self, query, *args, **kwargs)
 
-    event.listen(ctx.engine.sync_engine, "before_cursor_execute", record)
+        monkeypatch.setattr(asyncpg.Connection, name, wrapper)
     try:
         yield seen
     finally:
-        event.remove(ctx.engine.sync_engine, "before_cursor_execute", record)
+        monkeypatch.undo()
 
 
-async def test_a_fill_check_is_one_query_and_a_fill_three(ctx: Context, world: World) -> None:
+async def test_a_fill_check_is_one_query_and_a_fill_three(
+    ctx: Context, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
     code = await register_one(ctx, world)
     actor = filler(world)
     await fill.check(ctx, actor, ctx.qr_payload(code))  # warm the pool
-    with count_statements(ctx) as statements:
+    with count_statements(monkeypatch) as statements:
         result = await fill.check(ctx, actor, ctx.qr_payload(code))
     assert result.verdict.is_allowed
-    assert len(statements) == 1, statements
+    assert len(statements) == 1, statements  # the snapshot; no transaction
     item, body = fill_input(ctx.qr_payload(code))
-    with count_statements(ctx) as statements:
+    with count_statements(monkeypatch) as statements:
         await fill.record_fill(ctx, actor, item, body)
-    # lock + snapshot, idempotency check, event + state: three statements in one transaction.
-    assert len(statements) == 3, statements
+    # One transaction: lock, snapshot (with the idempotency probe), event + state.
+    assert statements[0] == "BEGIN;"
+    assert statements[-1] == "COMMIT;"
+    assert len(statements) == 5, statements
+
+
+async def test_recorded_times_follow_the_chain_even_if_the_clock_steps_back(
+    ctx: Context, world: World, clock: FakeClock
+) -> None:
+    """Replicas' clocks may disagree: the history's order is the chain's, and recorded_at
+    must never go backwards along it, from the registration on."""
+    code = await register_one(ctx, world)
+    clock.advance(hours=-1)
+    item, body = fill_input(code)
+    item = fill.FillInput(item.event_id, code, 14.5, clock.now - timedelta(minutes=1))
+    await fill.record_fill(ctx, filler(world), item, body)
+    events, _ = await history.list_events(ctx, regulator(world), code, cursor=None, limit=50)
+    assert [e["seq"] for e in events] == [1, 2]
+    assert events[1]["recorded_at"] > events[0]["recorded_at"]

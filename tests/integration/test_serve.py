@@ -36,7 +36,7 @@ def start(data_dir: Path, port: int) -> tuple[subprocess.Popen[bytes], float]:
     deadline = started + 30
     while time.perf_counter() < deadline:
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=1) as response:  # noqa: S310
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=1) as response:
                 if response.status == 200:
                     return process, time.perf_counter() - started
         except OSError:
@@ -58,8 +58,9 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 def count_cylinders(port: int, token: str) -> int:
     seen, cursor = 0, ""
     while True:
-        request = urllib.request.Request(  # noqa: S310
-            f"http://127.0.0.1:{port}/api/v1/cylinders?limit=500{cursor}", headers={"Authorization": f"Bearer {token}"}
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/api/v1/cylinders?limit=500{cursor}",
+            headers={"Authorization": f"Bearer {token}"},
         )
         with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
             page = json.loads(response.read())

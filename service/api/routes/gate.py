@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Response, status
 
 from service.api.deps import Ctx, CurrentActor
+from service.api.responses import json_response
 from service.api.schemas import EventRead, FillCheckCreate, FillCheckRead, FillCreate, ReweighCreate
 from service.domain.errors import InvalidInput
 from service.use_cases import fill, lifecycle
@@ -22,9 +23,10 @@ REPLAY: dict[int | str, dict[str, Any]] = {
 }
 
 
-def written(result: Written, response: Response) -> EventRead:
-    response.status_code = status.HTTP_200_OK if result.is_replay else status.HTTP_201_CREATED
-    return EventRead(**result.event)
+def written(result: Written) -> Response:
+    """201 with the new event, or 200 with the stored one for a retried ``event_id``."""
+    code = status.HTTP_200_OK if result.is_replay else status.HTTP_201_CREATED
+    return json_response(result.event, code)
 
 
 def body_of(model: Any) -> dict[str, Any]:
@@ -35,15 +37,17 @@ def body_of(model: Any) -> dict[str, Any]:
 @router.post(
     "/fill-checks", response_model=FillCheckRead, summary="ALLOW or REFUSE, before every fill"
 )
-async def create_fill_check(body: FillCheckCreate, ctx: Ctx, actor: CurrentActor) -> FillCheckRead:
+async def create_fill_check(body: FillCheckCreate, ctx: Ctx, actor: CurrentActor) -> Response:
     result = await fill.check(ctx, actor, body.scan)
-    return FillCheckRead(
-        verdict="allow" if result.verdict.is_allowed else "refuse",
-        code=result.code,
-        reasons=[r.as_dict() for r in result.verdict.reasons],
-        warnings=[w.as_dict() for w in result.verdict.warnings],
-        cylinder=result.cylinder,
-        check_id=result.check_id,
+    return json_response(
+        {
+            "verdict": "allow" if result.verdict.is_allowed else "refuse",
+            "code": result.code,
+            "reasons": [r.as_dict() for r in result.verdict.reasons],
+            "warnings": [w.as_dict() for w in result.verdict.warnings],
+            "cylinder": result.cylinder,
+            "check_id": result.check_id,
+        }
     )
 
 
@@ -53,9 +57,7 @@ async def create_fill_check(body: FillCheckCreate, ctx: Ctx, actor: CurrentActor
     response_model=EventRead,
     responses={**REPLAY, 409: {"description": "FILL_REFUSED with the reasons, or EVENT_ID_REUSED"}},
 )
-async def create_fill(
-    body: FillCreate, ctx: Ctx, actor: CurrentActor, response: Response
-) -> EventRead:
+async def create_fill(body: FillCreate, ctx: Ctx, actor: CurrentActor) -> Response:
     if (body.scan is None) == (body.code is None):
         raise InvalidInput(
             "SCAN_OR_CODE", "须且只能给出 scan 或 code 之一 / give exactly one of scan, code"
@@ -68,8 +70,9 @@ async def create_fill(
         gross_kg=body.gross_kg,
         check_id=body.check_id,
         post_checks=body.post_checks.model_dump(exclude_none=True) if body.post_checks else None,
+        offline=body.offline.model_dump(mode="json") if body.offline else None,
     )
-    return written(await fill.record_fill(ctx, actor, item, body_of(body)), response)
+    return written(await fill.record_fill(ctx, actor, item, body_of(body)))
 
 
 @router.post(
@@ -79,8 +82,6 @@ async def create_fill(
     responses=REPLAY,
     summary="复称: release a cylinder held for overfill or leak",
 )
-async def create_reweigh(
-    body: ReweighCreate, ctx: Ctx, actor: CurrentActor, response: Response
-) -> EventRead:
+async def create_reweigh(body: ReweighCreate, ctx: Ctx, actor: CurrentActor) -> Response:
     item = lifecycle.ReweighInput(body.event_id, body.code, body.net_kg, body.leak_ok)
-    return written(await lifecycle.record_reweigh(ctx, actor, item, body_of(body)), response)
+    return written(await lifecycle.record_reweigh(ctx, actor, item, body_of(body)))

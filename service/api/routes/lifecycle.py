@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from service.api.deps import DEFAULT_PAGE, Ctx, CurrentActor, Cursor, Limit
+from service.api.responses import json_response
 from service.api.routes.cylinders import CodePath
 from service.api.routes.gate import REPLAY, body_of, written
 from service.api.schemas import (
@@ -33,9 +34,9 @@ async def list_cylinder_events(
     actor: CurrentActor,
     cursor: Cursor = None,
     limit: Limit = DEFAULT_PAGE,
-) -> Page[EventRead]:
+) -> Response:
     items, next_cursor = await history.list_events(ctx, actor, code, cursor=cursor, limit=limit)
-    return Page(items=[EventRead(**i) for i in items], next_cursor=next_cursor)
+    return json_response({"items": items, "next_cursor": next_cursor})
 
 
 @router.post(
@@ -45,8 +46,8 @@ async def list_cylinder_events(
     responses=REPLAY,
 )
 async def seize_cylinder(
-    code: CodePath, body: EnforcementCreate, ctx: Ctx, actor: CurrentActor, response: Response
-) -> EventRead:
+    code: CodePath, body: EnforcementCreate, ctx: Ctx, actor: CurrentActor
+) -> Response:
     result = await lifecycle.record_seizure(
         ctx,
         actor,
@@ -56,7 +57,7 @@ async def seize_cylinder(
         release=False,
         body={**body_of(body), "code": code, "op": "seize"},
     )
-    return written(result, response)
+    return written(result)
 
 
 @router.post(
@@ -66,8 +67,8 @@ async def seize_cylinder(
     responses=REPLAY,
 )
 async def release_cylinder(
-    code: CodePath, body: EnforcementCreate, ctx: Ctx, actor: CurrentActor, response: Response
-) -> EventRead:
+    code: CodePath, body: EnforcementCreate, ctx: Ctx, actor: CurrentActor
+) -> Response:
     result = await lifecycle.record_seizure(
         ctx,
         actor,
@@ -77,7 +78,7 @@ async def release_cylinder(
         release=True,
         body={**body_of(body), "code": code, "op": "release"},
     )
-    return written(result, response)
+    return written(result)
 
 
 @router.post(
@@ -88,8 +89,8 @@ async def release_cylinder(
     summary="产权转移 to another company",
 )
 async def transfer_cylinder(
-    code: CodePath, body: TransferCreate, ctx: Ctx, actor: CurrentActor, response: Response
-) -> EventRead:
+    code: CodePath, body: TransferCreate, ctx: Ctx, actor: CurrentActor
+) -> Response:
     result = await lifecycle.record_transfer(
         ctx,
         actor,
@@ -99,19 +100,17 @@ async def transfer_cylinder(
         body.reason,
         {**body_of(body), "code": code},
     )
-    return written(result, response)
+    return written(result)
 
 
 @router.post(
     "/inspections", status_code=status.HTTP_201_CREATED, response_model=EventRead, responses=REPLAY
 )
-async def create_inspection(
-    body: InspectionCreate, ctx: Ctx, actor: CurrentActor, response: Response
-) -> EventRead:
+async def create_inspection(body: InspectionCreate, ctx: Ctx, actor: CurrentActor) -> Response:
     item = lifecycle.InspectionInput(
         body.event_id, body.code, body.inspected_on, body.result, body.next_due, body.report_no
     )
-    return written(await lifecycle.record_inspection(ctx, actor, item, body_of(body)), response)
+    return written(await lifecycle.record_inspection(ctx, actor, item, body_of(body)))
 
 
 @router.post(
@@ -120,16 +119,14 @@ async def create_inspection(
     response_model=EventRead,
     responses={**REPLAY, 409: {"description": "dispatching a held, seized or scrapped cylinder"}},
 )
-async def create_delivery(
-    body: DeliveryCreate, ctx: Ctx, actor: CurrentActor, response: Response
-) -> EventRead:
+async def create_delivery(body: DeliveryCreate, ctx: Ctx, actor: CurrentActor) -> Response:
     item = lifecycle.DeliveryInput(
         event_id=body.event_id, code=body.code, kind=body.kind, occurred_at=body.occurred_at,
         vehicle=body.vehicle, customer_id=body.customer_id,
         location=body.location.model_dump() if body.location else None,
         safety_check=body.safety_check.model_dump(exclude_none=True) if body.safety_check else None,
     )  # fmt: skip
-    return written(await lifecycle.record_delivery(ctx, actor, item, body_of(body)), response)
+    return written(await lifecycle.record_delivery(ctx, actor, item, body_of(body)))
 
 
 @router.post(
