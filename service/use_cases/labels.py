@@ -129,10 +129,11 @@ async def print_labels(
     spec: SheetSpec = DEFAULT_SHEET,
     max_labels: int | None = None,
     on_label: Callable[[int, int], None] | None = None,
+    mark: bool = True,
 ) -> PrintedLabels:
-    """Render the chosen labels as one PDF and mark them printed, all or nothing. More than
-    ``max_labels`` is refused, not cut short. The rendering runs in a worker thread: the
-    event loop keeps serving meanwhile."""
+    """Render the chosen labels as one PDF and (``mark``) mark them printed, all or nothing.
+    More than ``max_labels`` is refused, not cut short. The rendering runs in a worker
+    thread: the event loop keeps serving meanwhile."""
     _check_role(actor)
     async with ctx.engine.begin() as conn:
         owner = await _owner(conn, actor, owner_id)
@@ -150,7 +151,8 @@ async def print_labels(
         labels = [Label(code, ctx.qr_payload(code), owner.name) for _, code in chosen]
         title = f"气瓶标签 / cylinder labels: {owner.name}"
         pdf = await asyncio.to_thread(render_sheets, labels, spec, title=title, on_label=on_label)
-        await label_db.mark_printed(conn, [cylinder_id for cylinder_id, _ in chosen], ctx.clock())
+        if mark:
+            await label_db.mark_printed(conn, [c for c, _ in chosen], ctx.clock())
     log.info("labels printed: owner=%s count=%d by=%s", owner_id, len(chosen), actor.user_id)
     pages = math.ceil(len(chosen) / spec.per_page)
     return PrintedLabels(pdf, [code for _, code in chosen], pages)

@@ -73,8 +73,12 @@ async def test_nothing_left_to_print_is_a_404_problem(
     await register_many(ctx, world, 1)
     params = {"owner_id": str(world.orgs["company_a"]), "unprinted": "true"}
     headers = world.headers("company_admin_a")
-    assert (await client.get(f"{API}/labels.pdf", params=params, headers=headers)).is_success
-    again = await client.get(f"{API}/labels.pdf", params=params, headers=headers)
+    # Previews mark nothing: the same sheet comes back.
+    for _ in range(2):
+        assert (await client.get(f"{API}/labels.pdf", params=params, headers=headers)).is_success
+    body = {"owner_id": params["owner_id"], "unprinted": True}
+    assert (await client.post(f"{API}/labels", json=body, headers=headers)).is_success
+    again = await client.post(f"{API}/labels", json=body, headers=headers)
     assert again.status_code == 404
     assert again.headers["content-type"] == "application/problem+json"
     assert again.json()["code"] == "NOTHING_TO_PRINT"
@@ -244,3 +248,15 @@ async def test_who_may_print(
     assert response.status_code == expected, response.text
     if expected >= 400:
         assert response.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize("extra", [{}, {"codes": ["X"], "unprinted": True}])
+async def test_printing_needs_either_codes_or_unprinted(
+    client: httpx.AsyncClient, world: World, extra: dict[str, object]
+) -> None:
+    body = {"owner_id": str(world.orgs["company_a"]), **extra}
+    response = await client.post(
+        f"{API}/labels", json=body, headers=world.headers("company_admin_a")
+    )
+    assert response.status_code == 422
+    assert response.json()["code"] == "CODES_OR_UNPRINTED"

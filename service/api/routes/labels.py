@@ -13,6 +13,7 @@ from fastapi import APIRouter, Path, Query, Response
 
 from service.api.deps import Ctx, CurrentActor
 from service.api.schemas import MAX_LABELS, LabelsCreate
+from service.domain.errors import InvalidInput
 from service.use_cases import labels
 from service.use_cases.labels import PrintedLabels, Selection
 
@@ -56,7 +57,9 @@ def _pdf(printed: PrintedLabels) -> Response:
     "/labels.pdf",
     response_class=Response,
     responses=SHEET,
-    summary="a company's label sheets: all, or those never printed; marks them printed",
+    summary="preview a company's label sheets (all, or those never printed); marks nothing",
+    description="A GET changes nothing: a browser's prefetch or a retried download must not "
+    "mark labels printed that never reached a printer. Print with `POST /labels`.",
 )
 async def get_label_sheets(
     ctx: Ctx,
@@ -71,7 +74,9 @@ async def get_label_sheets(
     ] = None,
 ) -> Response:
     selection = Selection(only_unprinted=unprinted, limit=limit or MAX_LABELS + 1)
-    printed = await labels.print_labels(ctx, actor, owner_id, selection, max_labels=MAX_LABELS)
+    printed = await labels.print_labels(
+        ctx, actor, owner_id, selection, max_labels=MAX_LABELS, mark=False
+    )
     return _pdf(printed)
 
 
@@ -79,11 +84,22 @@ async def get_label_sheets(
     "/labels",
     response_class=Response,
     responses=SHEET,
-    summary="label sheets for the listed codes, in that order; marks them printed",
+    summary="print label sheets: the listed codes in that order, or the next unprinted "
+    "ones; marks them printed",
 )
 async def create_label_sheets(body: LabelsCreate, ctx: Ctx, actor: CurrentActor) -> Response:
-    selection = Selection(codes=tuple(body.codes))
-    return _pdf(await labels.print_labels(ctx, actor, body.owner_id, selection))
+    if (body.codes is None) == (not body.unprinted):
+        raise InvalidInput(
+            "CODES_OR_UNPRINTED",
+            "须且只能给出 codes 或 unprinted / give either codes or unprinted: true",
+        )
+    if body.codes is not None:
+        selection = Selection(codes=tuple(body.codes))
+    else:
+        selection = Selection(only_unprinted=True, limit=body.limit or MAX_LABELS + 1)
+    return _pdf(
+        await labels.print_labels(ctx, actor, body.owner_id, selection, max_labels=MAX_LABELS)
+    )
 
 
 @router.get(
