@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -52,29 +53,41 @@ class BodyLimit:
             return
         headers: dict[bytes, bytes] = dict(scope.get("headers") or [])
         declared = headers.get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._reject(send)
+        if declared is not None and declared.isdigit():
+            if int(declared) > self.max_bytes:
+                await self._reject(send)
+                return
+            # The server reads exactly the declared length: nothing more to watch. Only a
+            # chunked body (no Content-Length) is counted as it arrives.
+            await self.app(scope, receive, send)
             return
+        await self._counted(scope, receive, send)
+
+    async def _counted(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Count a chunked body as it arrives. Past the limit, answer 413 at once and drop
+        whatever the application answers after that (it sees the body cut short and may try
+        to answer 400 itself)."""
         seen = 0
-        started = False
+        state = {"started": False, "refused": False}
 
         async def limited_receive() -> Message:
             nonlocal seen
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
+                if seen > self.max_bytes and not state["refused"]:
+                    state["refused"] = True
+                    if not state["started"]:
+                        await self._reject(send)
                     raise BodyTooLarge
             return message
 
         async def tracking_send(message: Message) -> None:
-            nonlocal started
+            if state["refused"]:
+                return
             if message["type"] == "http.response.start":
-                started = True
+                state["started"] = True
             await send(message)
 
-        try:
+        with contextlib.suppress(BodyTooLarge):  # the 413 has been sent
             await self.app(scope, limited_receive, tracking_send)
-        except BodyTooLarge:
-            if not started:
-                await self._reject(send)

@@ -56,10 +56,14 @@ def _json_text(value: Any) -> str:
     return value if isinstance(value, str) else orjson.dumps(value).decode()
 
 
-async def create_driver_pool(url: str, *, role: str | None, size: int = 10) -> Any:
+async def create_driver_pool(
+    url: str, *, role: str | None, size: int = 10, timezone: str = "Asia/Shanghai"
+) -> Any:
     """A plain asyncpg pool for the fill gate's hot path: checking a connection out of it
     costs a fraction of SQLAlchemy's (no greenlet hops), measured 0.13 ms → 0.02 ms."""
-    server_settings = {"application_name": "cylinders-gate", "timezone": "UTC"}
+    # The session zone only shapes times that PostgreSQL renders as text (the history page's
+    # JSON); values travel in binary and are zone-independent.
+    server_settings = {"application_name": "cylinders-gate", "timezone": timezone}
     if role:
         server_settings["role"] = role
     dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)

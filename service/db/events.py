@@ -81,28 +81,31 @@ async def append_event(
     )  # fmt: skip
 
 
-_PAGE = "SELECT * FROM event WHERE cylinder_id = $1 AND seq > $2 ORDER BY seq LIMIT $3"
+# The page as JSON, built by PostgreSQL: the event's own fields, then the common ones (which
+# win, as in ``use_cases.recording.event_view``). Times come out in the session's zone (the
+# hot-path pool sets it to the deployment's), e.g. "2026-06-15T10:00:00.123456+08:00".
+_PAGE_JSON = """
+WITH page AS (
+    SELECT seq, payload || jsonb_build_object(
+        'event_id', event_id, 'type', type, 'code', $4::text, 'seq', seq,
+        'occurred_at', occurred_at, 'recorded_at', recorded_at, 'actor', actor_id,
+        'org_id', org_id, 'hash', encode(hash, 'hex'), 'prev_hash', encode(prev_hash, 'hex')
+    ) AS item
+    FROM event WHERE cylinder_id = $1 AND seq > $2 ORDER BY seq LIMIT $3 + 1
+), shown AS (SELECT * FROM page ORDER BY seq LIMIT $3)
+SELECT coalesce((SELECT json_agg(item ORDER BY seq) FROM shown)::text, '[]') AS items,
+       (SELECT count(*) FROM page) > $3 AS more,
+       (SELECT max(seq) FROM shown) AS last_seq
+"""
 
 
-async def page_of(driver: Any, cylinder_id: int, *, after_seq: int, limit: int) -> list[Record]:
-    """One page of a cylinder's history, oldest first: a range scan of the primary key
-    ``(cylinder_id, seq)`` (asyncpg)."""
-    rows: list[Record] = await driver.fetch(
-        _PAGE, cylinder_id, after_seq, limit, record_class=Record
-    )
-    return rows
-
-
-async def list_events(
-    conn: AsyncConnection, cylinder_id: int, *, after_seq: int, limit: int
-) -> list[Row[Any]]:
-    query = (
-        select(event_t)
-        .where(event_t.c.cylinder_id == cylinder_id, event_t.c.seq > after_seq)
-        .order_by(event_t.c.seq)
-        .limit(limit)
-    )
-    return list((await conn.execute(query)).all())
+async def page_json(
+    driver: Any, cylinder_id: int, code: str, *, after_seq: int, limit: int
+) -> tuple[str, bool, int | None]:
+    """One page of the history as a JSON array (text, passed to the client untouched),
+    whether more follow, and the last seq shown: Python never builds the events."""
+    row = await driver.fetchrow(_PAGE_JSON, cylinder_id, after_seq, limit, code)
+    return row["items"], row["more"], row["last_seq"]
 
 
 async def chains_of(conn: AsyncConnection, cylinder_ids: list[int]) -> dict[int, list[Row[Any]]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from sqlalchemy import Row, select
 
 from service.db import cylinders as cyl_db
@@ -20,22 +21,31 @@ from service.domain.projection import differences, fold
 from service.use_cases.context import Context
 from service.use_cases.cylinders import NOT_FOUND, owner_ref
 from service.use_cases.lookup import resolve
-from service.use_cases.recording import event_view
 
 
-async def list_events(
+async def events_page(
     ctx: Context, actor: Actor, code: str, *, cursor: str | None, limit: int
-) -> tuple[list[dict[str, Any]], str | None]:
+) -> tuple[str, str | None]:
+    """A page of a cylinder's history, oldest first, as a JSON array (text), and the cursor
+    of the next page. The history is the busiest read: PostgreSQL builds the JSON."""
     after = decode_int_cursor("ev", cursor) or 0
     async with driver(ctx.engine, ctx.pool) as conn:
         cylinder = await cyl_db.find_with_owner(conn, resolve(ctx, code).lookup)
         if cylinder is None or not access.can_read_cylinder(actor, owner_ref(cylinder)):
             raise NotFound(NOT_FOUND)
-        rows = await event_db.page_of(conn, cylinder.id, after_seq=after, limit=limit + 1)
-    more = len(rows) > limit
-    rows = rows[:limit]
-    items = [event_view(r, cylinder.code, ctx.zone) for r in rows]
-    return items, encode_cursor("ev", rows[-1].seq) if more else None
+        items, more, last = await event_db.page_json(
+            conn, cylinder.id, cylinder.code, after_seq=after, limit=limit
+        )
+    return items, encode_cursor("ev", last) if more else None
+
+
+async def list_events(
+    ctx: Context, actor: Actor, code: str, *, cursor: str | None, limit: int
+) -> tuple[list[dict[str, Any]], str | None]:
+    """The same page as Python objects (for the command line and tests)."""
+    items, next_cursor = await events_page(ctx, actor, code, cursor=cursor, limit=limit)
+    events: list[dict[str, Any]] = orjson.loads(items)
+    return events, next_cursor
 
 
 def _link(row: Row[Any], code: str) -> tuple[ChainLink, bytes]:

@@ -174,3 +174,20 @@ async def test_a_failed_batch_leaves_earlier_data_untouched(
         f"{API}/cylinders/{first.json()['code']}", headers=world.headers("admin")
     )
     assert again.json() == first.json()
+
+
+async def test_a_huge_chunked_body_is_cut_off_while_it_arrives(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """No Content-Length (chunked): counted as it arrives, refused past the limit."""
+
+    async def chunks():  # type: ignore[no-untyped-def]
+        yield b'{"items": ['
+        for _ in range(40):
+            yield b'{"serial_no": "x"},' * 25_000
+        yield b"{}]}"
+
+    headers = {**world.headers("admin"), "content-type": "application/json"}
+    response = await client.post(f"{API}/cylinders/batch", content=chunks(), headers=headers)
+    assert response.status_code == 413
+    assert response.json()["code"] == "BODY_TOO_LARGE"

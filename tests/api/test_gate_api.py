@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 
 import asyncpg
 import httpx
@@ -289,3 +289,18 @@ async def test_a_fill_made_offline_is_recorded_even_if_now_refused(
     assert count == 1
     # Online, the same fill is refused.
     assert (await fill(client, world, code)).status_code == 409
+
+
+async def test_the_history_shows_an_event_as_it_was_returned(
+    client: httpx.AsyncClient, world: World, ctx: Context
+) -> None:
+    code = await register_one(ctx, world)
+    created = (await fill(client, world, ctx.qr_payload(code))).json()
+    listed = (await events_of(client, world, code))[-1]
+    assert set(listed) == set(created)
+    for key in ("occurred_at", "recorded_at"):
+        assert datetime.fromisoformat(listed[key]) == datetime.fromisoformat(created[key])
+        assert listed[key].endswith("+08:00")
+    assert {k: v for k, v in listed.items() if not k.endswith("_at")} == {
+        k: v for k, v in created.items() if not k.endswith("_at")
+    }
