@@ -8,7 +8,9 @@ Distributions (two years of a large city, ending now):
 - the rest follow fill cycles (filled → dispatched → delivered → returned) every 2-6 weeks,
   with an occasional refusal and a periodic inspection, scaled so the total is ``--events``;
 - a long tail: ``--hot`` cylinders (default 50) carry 1,000-1,500 events each, and cylinder 1
-  carries exactly 1,000 (the one the history benchmark reads).
+  carries exactly 1,000 (the one the history benchmark reads);
+- every third cylinder has an alias (the company's ledger number), and 50 manufacturer
+  batches are under recall.
 
 Two worker processes generate and COPY disjoint slices in parallel. The event table's secondary
 indexes are dropped for the load and rebuilt after (``CREATE INDEX`` in bulk is several times
@@ -377,6 +379,18 @@ async def _finish(url: str, cylinders: int) -> None:
         await conn.execute("SET maintenance_work_mem = '512MB'")
         for statement in EVENT_INDEXES.values():
             await conn.execute(statement)
+        # A ledger number (气瓶编号) kept as an alias on every third cylinder, and a few batch
+        # recalls, so the alias and blacklist probes of the fill gate meet real tables.
+        await conn.execute(
+            "INSERT INTO cylinder_alias (key, cylinder_id, raw) "
+            "SELECT 'GS-' || id, id, 'GS-' || id FROM cylinder WHERE id % 3 = 0"
+        )
+        await conn.execute(
+            "INSERT INTO blacklist (id, kind, manufacturer, manufacturer_key, batch, reason, "
+            "created_by, created_org_id, created_at) SELECT gen_random_uuid(), 'batch', "
+            "'江苏华安气瓶有限公司', '江苏华安气瓶有限公司', '19' || lpad(g::text, 4, '0'), "
+            "'bench recall', gen_random_uuid(), gen_random_uuid(), now() FROM generate_series(1, 50) g"
+        )
         await conn.execute(
             "SELECT setval(pg_get_serial_sequence('cylinder', 'id'), $1)", cylinders + 1
         )

@@ -19,7 +19,7 @@ from typing import Any
 import asyncpg
 
 from service.db.cylinders import _LOCK_PARAMS, _LOCK_TARGET, _WITH_OWNER, _WITH_OWNER_PARAMS
-from service.db.events import _BY_EVENT_ID, _PAGE
+from service.db.events import _BY_EVENT_ID, _PAGE_JSON
 from service.db.gate import _SNAPSHOT_PARAMS, SNAPSHOT
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,6 +60,10 @@ async def main(url: str) -> None:
             f"`bench/explain.py`, {datetime.now(UTC):%Y-%m-%d}.\n"
         )
         lookup = {"code": some["code"], "alias": some["code"], "mkey": None, "skey": None}
+        counts2 = await conn.fetchrow(
+            "SELECT (SELECT count(*) FROM cylinder_alias) AS aliases, (SELECT count(*) FROM blacklist) AS entries"
+        )
+        print(f"{counts2['aliases']:,} aliases, {counts2['entries']:,} blacklist entries.\n")
         snapshot = {
             **lookup,
             "station_id": station,
@@ -98,11 +102,11 @@ async def main(url: str) -> None:
         )
         await explain(
             conn,
-            "History: one page of a cylinder with 1,000 events",
+            "History: one page of a cylinder with 1,000 events, as JSON",
             "A range scan of the primary key `(cylinder_id, seq)`: the page costs the same among 10M events "
-            "as among 10 thousand; no sort.",
-            _PAGE,
-            [hot["id"], 900, 51],
+            "as among 10 thousand; PostgreSQL builds the page's JSON.",
+            _PAGE_JSON,
+            [hot["id"], 900, 50, hot["code"]],
         )
         await explain(
             conn,
