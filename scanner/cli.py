@@ -27,6 +27,7 @@ from scanner.capture import (
     texts_as_batches,
 )
 from scanner.decode import Debouncer, decode_frame, decode_stream, is_acceptable
+from scanner.station_cli import add_station_commands
 
 # Help texts are built from one-line paragraphs: the help formatter keeps a source's own line
 # breaks, which would then wrap a second time at the terminal's width.
@@ -34,7 +35,7 @@ SOURCES_HELP = "\n\n".join(
     [
         "一瓶一码 scanner: reads cylinder QR codes from cameras, streams, files or a handheld "
         "reader.",
-        "Sources (the SOURCE argument of the commands that read continuously):",
+        "Sources (the SOURCE of watch, the --source of the modes below):",
         "0, 1, ...  a USB camera by index (V4L2; in a container pass --device /dev/video0)",
         "http://host/video  an MJPEG-over-HTTP stream (IP camera, phone webcam app)",
         "rtsp://host/stream  an RTSP stream (most IP cameras), read through OpenCV's FFmpeg",
@@ -43,6 +44,16 @@ SOURCES_HELP = "\n\n".join(
         "-  standard input: a keyboard-wedge handheld reader, which types one code per line",
         "Cameras and streams are read by a thread that keeps only the newest frame, so decoding "
         "never falls behind a live picture. Files are read frame by frame, none skipped.",
+        "Modes (post to the service with your token: --token or CYLINDERS_TOKEN):",
+        "station  充装: the fill gate for each scan, 可以充装 ALLOW / 禁止充装 REFUSE with every "
+        "reason; after an ALLOW the net weight (typed, or --net-kg) records the fill",
+        "dispatch  出站: cylinders leave the station;  deliver --customer ID  送达: handed to a "
+        "registered customer;  return  回收: empties back",
+        "queue  the events waiting to upload, and those the service refused (dead letters); "
+        "sync  upload now and refresh the local copy of the company's cylinders",
+        "Every event is saved on this computer before it is sent (--data-dir), and sent until "
+        "the service has it, exactly once. When the service cannot be reached, the station "
+        "decides from the local copy, says so on screen, and uploads later.",
     ]
 )
 DECODE_HELP = "\n\n".join(
@@ -138,8 +149,11 @@ def watch(
         raise typer.Exit(1) from exc
 
 
+add_station_commands(app)
+
+
 def main() -> None:
-    # One core for decoding: the grabber thread and (later) the HTTP client need the other on
+    # One core for decoding: the grabber thread and the upload threads need the other on
     # a 2-core station box, and the cascade was measured to fit a frame's 30 ms on one core.
     cv2.setNumThreads(1)
     app(prog_name="cylinder-scan")
