@@ -117,9 +117,12 @@ async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
 async def _on_http(request: Request, exc: Exception) -> JSONResponse:
     if not isinstance(exc, StarletteHTTPException):  # pragma: no cover
         return await _on_unexpected(request, exc)
-    code = {400: "MALFORMED_JSON", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 413: "BODY_TOO_LARGE"}.get(
-        exc.status_code, "HTTP_ERROR"
-    )
+    code = {
+        400: "MALFORMED_JSON",
+        404: "NOT_FOUND",
+        405: "METHOD_NOT_ALLOWED",
+        413: "BODY_TOO_LARGE",
+    }.get(exc.status_code, "HTTP_ERROR")
     return problem(exc.status_code, code, str(exc.detail))
 
 

@@ -324,6 +324,7 @@ class BlacklistCreate(Strict):
 class BlacklistRead(BaseModel):
     id: uuid.UUID
     kind: str
+    code: str | None = Field(default=None, description="the cylinder's code, for kind=code")
     cylinder_id: int | None
     manufacturer: str | None
     batch: str | None

@@ -6,12 +6,13 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, insert, select
+from sqlalchemy import Row, Select, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from service.db.tables import BlacklistEntry
+from service.db.tables import BlacklistEntry, Cylinder
 
 bl_t = BlacklistEntry.__table__  # type: ignore[attr-defined]
+cyl_t = Cylinder.__table__  # type: ignore[attr-defined]
 
 
 async def insert_entry(conn: AsyncConnection, values: dict[str, Any]) -> Row[Any]:
@@ -46,10 +47,21 @@ async def lift(
     return row
 
 
+def _with_code() -> Select[Any]:
+    """Entries with the code of their cylinder (for a single-cylinder entry): scanners keep
+    the blacklist offline and know cylinders by code, not by internal id."""
+    return select(bl_t, cyl_t.c.code).outerjoin(cyl_t, cyl_t.c.id == bl_t.c.cylinder_id)
+
+
+async def get_with_code(conn: AsyncConnection, entry_id: uuid.UUID) -> Row[Any]:
+    row: Row[Any] = (await conn.execute(_with_code().where(bl_t.c.id == entry_id))).one()
+    return row
+
+
 async def list_entries(
     conn: AsyncConnection, *, after: uuid.UUID | None, limit: int, active: bool | None
 ) -> list[Row[Any]]:
-    query = select(bl_t).order_by(bl_t.c.id).limit(limit)
+    query = _with_code().order_by(bl_t.c.id).limit(limit)
     if after is not None:
         query = query.where(bl_t.c.id > after)
     if active is True:

@@ -121,7 +121,8 @@ async def add(ctx: Context, actor: Actor, item: BlacklistInput) -> Row[Any]:
         else:
             spec = ctx.models.find(item.model or "")
             values["model"] = spec.name if spec else normalize_model(item.model or "")
-        return await bl_db.insert_entry(conn, values)
+        entry = await bl_db.insert_entry(conn, values)
+        return await bl_db.get_with_code(conn, entry.id)
 
 
 async def lift(ctx: Context, actor: Actor, entry_id: uuid.UUID, reason: str | None) -> Row[Any]:
@@ -142,9 +143,10 @@ async def lift(ctx: Context, actor: Actor, entry_id: uuid.UUID, reason: str | No
                 "blacklist_lifted",
                 {"blacklist_id": str(entry_id), "reason": reason},
             )
-        return await bl_db.lift(
+        await bl_db.lift(
             conn, entry_id, lifted_by=uuid.UUID(actor.user_id), lifted_at=ctx.clock(), reason=reason
         )
+        return await bl_db.get_with_code(conn, entry_id)
 
 
 async def list_entries(
