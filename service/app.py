@@ -8,6 +8,7 @@ starts the embedded PostgreSQL and sets it).
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -71,6 +72,15 @@ async def open_driver_pool(settings: Settings) -> Any:
     )
 
 
+def freeze_startup_heap() -> None:
+    """Move everything alive after start-up (modules, routes, models: ~140,000 objects) out of
+    the garbage collector's sight. A full collection of that heap took 75 ms, and under load it
+    landed inside whichever requests were running: the fill gate's p99. Requests allocate short-
+    lived objects, which the young generations still collect."""
+    gc.collect()
+    gc.freeze()
+
+
 def create_app(
     settings: Settings | None = None, clock: Clock = system_clock, context: Context | None = None
 ) -> FastAPI:
@@ -87,6 +97,8 @@ def create_app(
         app.state.token_cache = TokenCache(settings.token_cache_seconds)
         if settings.admin_token is not None:
             await ensure_admin(ctx, settings.admin_token.get_secret_value())
+        if context is None:  # a test's app shares its process with the test suite
+            freeze_startup_heap()
         try:
             yield
         finally:

@@ -1,7 +1,12 @@
 from __future__ import annotations
 
+import gc
+from pathlib import Path
+
 import httpx
 
+from service.app import create_app
+from service.settings import Settings
 from tests.world import World
 
 
@@ -26,3 +31,15 @@ async def test_registers_and_reads_a_cylinder(client: httpx.AsyncClient, world: 
     got = await client.get(f"/api/v1/cylinders/{code}", headers=world.headers("filler_a1"))
     assert got.status_code == 200, got.text
     assert got.json()["next_inspection_due"] == "2026-03-01"
+
+
+async def test_a_served_app_freezes_its_start_up_heap(clean_db: str, tmp_path: Path) -> None:
+    """The start-up heap (~140,000 objects) is moved out of the collector's reach once the app
+    is up: full collections of it took 75 ms and landed in the fill gate's p99."""
+    gc.unfreeze()
+    app = create_app(Settings(database_url=clean_db, data_dir=tmp_path))
+    try:
+        async with app.router.lifespan_context(app):
+            assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()
