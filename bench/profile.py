@@ -1,9 +1,9 @@
 """Where a request's time goes: the service under wrk load, sampled by py-spy, summed by layer.
 
-    .venv/bin/python bench/profile.py [--scenario fill-checks|fills|events] [--duration 20]
+    .venv/bin/python bench/profile.py [--scenario fill-checks|fills|events|bulk] [--duration 20]
 
 Runs the service (one worker) on the city database of ``bench/citygen.py``, drives one scenario
-of ``bench/load.py`` with wrk, and samples the worker with ``py-spy record`` (100 Hz, the idle
+of ``bench/load.py`` with wrk (``bulk``: batches of 5,000 cylinders, one after another), and samples the worker with ``py-spy record`` (100 Hz, the idle
 event loop excluded). Each sample is charged to the layer of its innermost frame (the code that
 was running: our service, FastAPI/Starlette, pydantic, uvicorn, asyncpg, the event loop...),
 and a few functions are also shown inclusively (everything below them). The collapsed stacks
@@ -17,16 +17,18 @@ import argparse
 import asyncio
 import json
 import os
+import statistics
 import subprocess
 import sys
 import threading
+import time
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.load import DATA, free_port, pick, serve, write_lines, wrk
+from bench.load import DATA, bulk_service, free_port, pick, serve, write_lines, wrk
 from service.settings import Settings
 
 # Innermost-frame layers, by where the running code lives; the first match wins.
@@ -43,14 +45,22 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
 ]
 # Shown inclusively: samples with this function anywhere in the stack.
 INCLUSIVE = [
-    ("route handler (after validation and dependencies)", ("create_fill_check", "create_fill", "list_events")),
+    ("route handler (after validation and dependencies)", ("create_fill_check", "create_fill", "list_cylinder_events")),
     ("authentication (get_actor)", ("get_actor",)),
     ("request body parsing and validation", ("request_body_to_args", "_validate_json", "validate_json", "solve_dependencies")),
     ("database round trips (awaiting asyncpg)", ("asyncpg/",)),
     ("the pure gate (check_fill)", ("check_fill",)),
+    ("bulk: registering the rows (register_cylinders)", ("register_cylinders",)),
+    ("bulk: COPY into PostgreSQL", ("copy_records_to_table",)),
 ]  # fmt: skip
 
-SCENARIOS = {"fill-checks": "fill_checks.lua", "fills": "fills.lua", "events": "events.lua"}
+SCENARIOS = {
+    "fill-checks": "fill_checks.lua",
+    "fills": "fills.lua",
+    "events": "events.lua",
+    "bulk": "",
+}
+RATE = 100
 
 
 def layer_of(frame: str) -> str:
@@ -112,17 +122,29 @@ def main() -> None:
     try:
         base = f"http://127.0.0.1:{port}"
         script = SCENARIOS[args.scenario]
-        wrk(base, script, load_env, 3, args.connections)  # warm-up
         result: dict[str, object] = {}
-        load = threading.Thread(
-            target=lambda: result.update(
-                r=wrk(base, script, load_env, args.duration + 2, args.connections)
-            )
-        )
+        if script:
+            wrk(base, script, load_env, 3, args.connections)  # warm-up
+
+            def drive() -> None:
+                result["r"] = wrk(base, script, load_env, args.duration + 2, args.connections)
+        else:
+            owner, admin = world["companies"][1], world["tokens"]["admin"]
+            bulk_service(port, admin, owner, 1, 5000)  # warm-up
+
+            def drive() -> None:
+                rates, until = [], time.monotonic() + args.duration + 2
+                while time.monotonic() < until:
+                    rates.append(bulk_service(port, admin, owner, 1, 5000))
+                result["r"] = (
+                    f"{statistics.median(rates):,.0f} cylinders/s (median of {len(rates)} batches)"
+                )
+
+        load = threading.Thread(target=drive)
         load.start()
         subprocess.run(
             [str(Path(sys.executable).with_name("py-spy")), "record", "--pid", str(process.pid),
-             "--rate", "100", "--duration", str(args.duration), "--format", "raw",
+             "--rate", str(RATE), "--duration", str(args.duration), "--format", "raw",
              "--output", str(collapsed), "--nonblocking"],
             check=True, capture_output=True,
         )  # fmt: skip
@@ -131,8 +153,9 @@ def main() -> None:
         process.terminate()
         process.wait(timeout=30)
     total, own, inclusive = summarise(collapsed)
+    busy = total / (RATE * args.duration)
     print(f"`bench/profile.py --scenario {args.scenario} --duration {args.duration}`: "
-          f"{result['r']}, {total:,} samples of the busy worker\n")  # fmt: skip
+          f"{result['r']}; the worker was busy {busy:.0%} of the time ({total:,} samples)\n")  # fmt: skip
     print("| where the worker was running (innermost frame) | share |")
     print("|---|---|")
     for name, count in own.most_common():

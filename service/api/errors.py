@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -126,23 +127,53 @@ async def _on_http(request: Request, exc: Exception) -> JSONResponse:
     return problem(exc.status_code, code, str(exc.detail))
 
 
+# The database is down, restarting, refusing connections or gone mid-query: on the raw
+# driver pool of the hot path these arrive as asyncpg's own errors or as OS errors, through
+# SQLAlchemy as OperationalError / InterfaceError. Each is registered as its own handler, so
+# the answer is a 503 and never reaches Starlette's server-error middleware (which would log
+# it as a crash).
+DRIVER_UNAVAILABLE: tuple[type[Exception], ...] = (
+    asyncpg.PostgresConnectionError,  # SQLSTATE 08: connection gone or refused
+    asyncpg.OperatorInterventionError,  # 57: admin or crash shutdown, cannot connect now
+    asyncpg.InsufficientResourcesError,  # 53: too many connections, disk full
+    OSError,  # no socket to connect to, connection reset
+    TimeoutError,  # connecting or a query took too long
+)
+
+
+def _is_closed_connection(exc: Exception) -> bool:
+    # asyncpg raises a plain InterfaceError for a connection that died under the pool.
+    return isinstance(exc, asyncpg.InterfaceError) and "closed" in str(exc)
+
+
+def _unavailable(exc: Exception) -> JSONResponse:
+    log.warning("database unavailable: %s", type(exc).__name__)
+    return problem(
+        503,
+        "DB_UNAVAILABLE",
+        "数据库暂时不可用，请稍后重试 / the database is unavailable; retry shortly",
+    )
+
+
 async def _on_database(_: Request, exc: Exception) -> JSONResponse:
-    if isinstance(exc, (OperationalError, InterfaceError, OSError, ConnectionError)) or (
+    if isinstance(exc, (OperationalError, InterfaceError, *DRIVER_UNAVAILABLE)) or (
         isinstance(exc, DBAPIError) and exc.connection_invalidated
     ):
-        log.warning("database unavailable: %s", type(exc).__name__)
-        return problem(
-            503,
-            "DB_UNAVAILABLE",
-            "数据库暂时不可用，请稍后重试 / the database is unavailable; retry shortly",
-        )
+        return _unavailable(exc)
     log.exception("unexpected database error")
     return problem(500, "INTERNAL", "unexpected error; it has been logged")
 
 
+async def _on_driver_interface(_: Request, exc: Exception) -> JSONResponse:
+    if _is_closed_connection(exc):
+        return _unavailable(exc)
+    log.exception("unexpected driver error")
+    return problem(500, "INTERNAL", "unexpected error; it has been logged")
+
+
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
-    if isinstance(exc, (OSError, ConnectionError, TimeoutError)):
-        return await _on_database(request, exc)
+    if isinstance(exc, DRIVER_UNAVAILABLE) or _is_closed_connection(exc):
+        return _unavailable(exc)
     log.exception("unexpected error")
     return problem(500, "INTERNAL", "unexpected error; it has been logged")
 
@@ -152,4 +183,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)
     app.add_exception_handler(DBAPIError, _on_database)
+    for kind in DRIVER_UNAVAILABLE:
+        app.add_exception_handler(kind, _on_database)
+    app.add_exception_handler(asyncpg.InterfaceError, _on_driver_interface)
     app.add_exception_handler(Exception, _on_unexpected)
