@@ -86,6 +86,8 @@ def _validation_errors(exc: RequestValidationError) -> tuple[str, list[dict[str,
     for err in exc.errors():
         if err.get("type") == "json_invalid":
             code = "MALFORMED_JSON"
+        elif err.get("type") == "nul_character":
+            code = "NUL_CHARACTER"
         loc = [p for p in err.get("loc", ()) if p != "body"]
         errors.append(
             {

@@ -1,5 +1,6 @@
-"""Refuse request bodies larger than the service will ever need (a 5,000-row batch is about
-2.5 MB), before they are read into memory."""
+"""Refuse what no caller needs before any of the application sees it: request bodies larger
+than the service will ever need (a 5,000-row batch is about 2.5 MB), before they are read into
+memory; and a NUL character in the path or the query string."""
 
 from __future__ import annotations
 
@@ -91,3 +92,42 @@ class BodyLimit:
 
         with contextlib.suppress(BodyTooLarge):  # the 413 has been sent
             await self.app(scope, limited_receive, tracking_send)
+
+
+_NUL_PROBLEM = json.dumps(
+    {
+        "type": "https://cylinders.example/problems/nul-character",
+        "title": "Bad Request",
+        "status": 400,
+        "detail": "网址中不能有 NUL 字符 / the URL may not contain the NUL character (%00)",
+        "code": "NUL_CHARACTER",
+    },
+    ensure_ascii=False,
+).encode()
+
+
+class RefuseNul:
+    """A NUL character (``%00``) in the path or the query string is refused with a 400:
+    PostgreSQL's text cannot hold one, so it could only end as an error deeper down. Request
+    bodies are checked by their models (``service.api.schemas.Strict``)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and (
+            "\x00" in scope["path"] or b"%00" in scope.get("query_string", b"")
+        ):
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 400,
+                    "headers": [
+                        (b"content-type", b"application/problem+json"),
+                        (b"content-length", str(len(_NUL_PROBLEM)).encode()),
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": _NUL_PROBLEM})
+            return
+        await self.app(scope, receive, send)

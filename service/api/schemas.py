@@ -7,7 +7,8 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from service.domain.access import OrgKind, Role
 
@@ -17,8 +18,31 @@ Name = Annotated[str, Field(min_length=1, max_length=200)]
 Short = Annotated[str, Field(min_length=1, max_length=64)]
 
 
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
 class Strict(BaseModel):
+    """Every request body: unknown fields refused, no infinities, no NUL characters anywhere
+    (PostgreSQL's text cannot hold one, and no label, ledger or person types one)."""
+
     model_config = ConfigDict(extra="forbid", str_max_length=200, allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_nul(cls, data: Any) -> Any:
+        if _has_nul(data):
+            raise PydanticCustomError(
+                "nul_character",
+                "文本中不能有 NUL 字符 / text may not contain the NUL character (U+0000)",
+            )
+        return data
 
 
 class Page(BaseModel, Generic[T]):

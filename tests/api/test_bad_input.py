@@ -191,3 +191,40 @@ async def test_a_huge_chunked_body_is_cut_off_while_it_arrives(
     response = await client.post(f"{API}/cylinders/batch", content=chunks(), headers=headers)
     assert response.status_code == 413
     assert response.json()["code"] == "BODY_TOO_LARGE"
+
+
+def nul_cases(world: World) -> list[tuple[str, str, str, dict[str, object] | None]]:
+    """A NUL character (which PostgreSQL's text cannot hold) in every kind of place a caller
+    puts text: JSON fields, list items, path segments, query parameters."""
+    cylinder = good_cylinder(world)
+    return [
+        ("admin", "POST", "/blacklist", {"code": "7KQM\x004XR92TB", "reason": "召回"}),
+        ("admin", "POST", "/blacklist", {"manufacturer": "厂\x00", "batch": "1", "reason": "x"}),
+        ("filler_a1", "POST", "/fill-checks", {"scan": "\x00"}),
+        ("filler_a1", "POST", "/fill-checks", {"scan": "http://x/C/7KQM4XR92TB\x00"}),
+        ("admin", "POST", "/cylinders", {**cylinder, "serial_no": "X\x001"}),
+        ("admin", "POST", "/cylinders", {**cylinder, "aliases": ["OLD\x00-1"]}),
+        ("admin", "POST", "/cylinders/batch", {"items": [{**cylinder, "model": "YSP\x00"}]}),
+        ("admin", "POST", "/organizations", {"name": "公司\x00", "kind": "company"}),
+        ("admin", "GET", "/cylinders/7KQM%004XR92TB", None),
+        ("admin", "GET", "/cylinders/7KQM%004XR92TB/events", None),
+        ("admin", "GET", "/cylinders?model=YSP%00", None),
+        ("admin", "GET", "/cylinders?cursor=%00", None),
+        ("anonymous", "GET", "/public/cylinders/7KQM%004XR92TB", None),
+    ]
+
+
+async def test_a_nul_character_anywhere_is_a_4xx_never_a_500(
+    client: httpx.AsyncClient, world: World, superuser_dsn: str
+) -> None:
+    before = await snapshot(superuser_dsn)
+    for who, method, path, body in nul_cases(world):
+        headers = world.headers(who) if who != "anonymous" else {}
+        response = await client.request(method, f"{API}{path}", json=body, headers=headers)
+        assert 400 <= response.status_code < 500, (path, body, response.text)
+        assert response.headers["content-type"] == "application/problem+json", path
+        assert response.json()["code"] in {"NUL_CHARACTER", "VALIDATION_ERROR"}, response.text
+    for page in ("/c/7KQM%004XR92TB", "/C/7KQM%004XR92TB/ABCD"):
+        response = await client.get(page)
+        assert 400 <= response.status_code < 500, (page, response.text)
+    assert await snapshot(superuser_dsn) == before

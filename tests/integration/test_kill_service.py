@@ -5,11 +5,6 @@ never heard back about (same ``event_id``) records nothing twice either."""
 from __future__ import annotations
 
 import asyncio
-import json
-import os
-import signal
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -21,9 +16,8 @@ import pytest
 
 from service.use_cases import history
 from service.use_cases.context import Context
-from tests.conftest import LABEL_KEYS
 from tests.helpers import register_one
-from tests.integration.test_replicas import _free_port, _wait
+from tests.integration.processes import ServiceProcess
 from tests.world import World
 
 SENDERS = 8
@@ -31,44 +25,9 @@ ACKED_BEFORE_KILL = 40
 FILLED_AT = datetime.now(UTC).isoformat()
 
 
-class Service:
-    """One service process on the test database; ``start`` again after ``kill``."""
-
-    def __init__(self, database_url: str, folder: Path) -> None:
-        keys = {str(version): key.hex() for version, key in LABEL_KEYS.items()}
-        (folder / "label-keys.json").write_text(json.dumps(keys), encoding="utf-8")
-        self.env = {**os.environ, "DATABASE_URL": database_url, "CYLINDERS_DATA_DIR": str(folder),
-                    "CYLINDERS_PUBLIC_URL": "https://cyl.example.cn"}  # fmt: skip
-        self.folder = folder
-        self.process: subprocess.Popen[bytes] | None = None
-        self.port = 0
-        self.starts = 0
-
-    def start(self) -> None:
-        self.port, log = _free_port(), self.folder / f"service-{self.starts}.log"
-        self.starts += 1
-        with log.open("wb") as output:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "uvicorn", "--factory", "service.app:create_app",
-                 "--port", str(self.port), "--log-level", "warning"],
-                env=self.env, stdout=output, stderr=subprocess.STDOUT,
-            )  # fmt: skip
-        _wait(self.port, self.process, log)
-
-    def kill(self) -> None:
-        assert self.process is not None
-        os.kill(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=15)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=15)
-
-
 @pytest.fixture
-def service(clean_db: str, tmp_path: Path) -> Iterator[Service]:
-    running = Service(clean_db, tmp_path)
+def service(clean_db: str, tmp_path: Path) -> Iterator[ServiceProcess]:
+    running = ServiceProcess(clean_db, tmp_path)
     try:
         yield running
     finally:
@@ -81,7 +40,7 @@ def fill_body(scan: str) -> dict[str, object]:
 
 
 async def test_kill_9_under_fills_loses_no_acknowledged_fill_and_records_none_twice(
-    ctx: Context, world: World, service: Service, superuser_dsn: str
+    ctx: Context, world: World, service: ServiceProcess, superuser_dsn: str
 ) -> None:
     scans = [ctx.qr_payload(await register_one(ctx, world)) for _ in range(10)]
     headers = {"Authorization": f"Bearer {world.tokens['filler_a1']}"}
