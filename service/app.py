@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from fastapi import FastAPI
 
 from service.api.errors import install_error_handlers
-from service.api.limits import BodyLimit, RefuseNul
+from service.api.limits import RequestLimits
 from service.api.routes import cylinders, gate, health, labels, lifecycle, organizations
 from service.api.routes import public as public_api
 from service.db.engine import create_driver_pool, create_engine
@@ -122,6 +122,5 @@ def create_app(
     app.include_router(cylinders.router, prefix=API_PREFIX)
     app.include_router(public_api.router, prefix=API_PREFIX)
     app.include_router(public_web.router)
-    app.add_middleware(BodyLimit)
-    app.add_middleware(RefuseNul)
+    app.add_middleware(RequestLimits)
     return app
