@@ -96,22 +96,7 @@ def _snapshots(row: Row[Any]) -> tuple[CylinderSnapshot | None, StationSnapshot,
     operator = OperatorSnapshot(row.u_certificate_no, row.u_certificate_expires_on)
     if row.id is None:
         return None, station, operator
-    cylinder = CylinderSnapshot(
-        code=row.code,
-        owner_id=str(row.owner_id),
-        model=row.model,
-        status=row.status,
-        hold_reason=row.hold_reason,
-        next_inspection_due=row.next_inspection_due,
-        scrap_on=row.scrap_on,
-        is_inspection_failed=row.is_inspection_failed,
-        flags=tuple(row.flags),
-        needs_purge=row.needs_purge,
-        is_blacklisted=bool(row.is_blacklisted),
-        last_fill_at=row.last_fill_at,
-        last_seen_at=row.last_seen_at,
-        last_seen_org_id=str(row.last_seen_org_id) if row.last_seen_org_id else None,
-    )
+    cylinder = gate_db.cylinder_snapshot(row, with_recent=True)
     return cylinder, station, operator
 
 

@@ -14,10 +14,11 @@ from typing import Any
 from sqlalchemy import Row
 
 from service.db import public as public_db
+from service.db.gate import cylinder_snapshot
 from service.domain.clock import local_date
 from service.domain.codes import canonical_code, has_valid_check
 from service.domain.errors import NotFound
-from service.domain.gate import CylinderSnapshot, GateConfig
+from service.domain.gate import GateConfig
 from service.domain.public_status import public_status
 from service.use_cases.context import Context
 
@@ -69,22 +70,6 @@ def label_state(ctx: Context, code: str, tag: str | None) -> bool | None:
     return ctx.verify_tag(code, canonical_code(tag[:MAX_TYPED_CODE]))
 
 
-def _snapshot(row: Row[Any]) -> CylinderSnapshot:
-    return CylinderSnapshot(
-        code=row.code,
-        owner_id=str(row.owner_id),
-        model=row.model,
-        status=row.status,
-        hold_reason=row.hold_reason,
-        next_inspection_due=row.next_inspection_due,
-        scrap_on=row.scrap_on,
-        is_inspection_failed=row.is_inspection_failed,
-        flags=tuple(row.flags),
-        needs_purge=row.needs_purge,
-        is_blacklisted=bool(row.is_blacklisted),
-    )
-
-
 async def read_public(ctx: Context, code_text: str, tag: str | None = None) -> dict[str, Any]:
     """What anyone may read about the cylinder ``code_text`` names: its legal status as the
     fill gate sees it today (the date in the deployment's zone, from the injected clock),
@@ -95,7 +80,11 @@ async def read_public(ctx: Context, code_text: str, tag: str | None = None) -> d
     if row is None:
         raise NotFound(NOT_REGISTERED, code="UNKNOWN_CODE")
     today = ctx.today()
-    status = public_status(_snapshot(row), GateConfig(models=ctx.models, zone=ctx.zone), today)
+    status = public_status(
+        cylinder_snapshot(row, with_recent=False),
+        GateConfig(models=ctx.models, zone=ctx.zone),
+        today,
+    )
     last_fill = None
     if row.last_fill_at is not None:
         last_fill = {

@@ -40,6 +40,7 @@ class ServiceProcess:
     """One service process on the test database; ``start`` again after ``kill``."""
 
     def __init__(self, database_url: str, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
         keys = {str(version): key.hex() for version, key in LABEL_KEYS.items()}
         (folder / "label-keys.json").write_text(json.dumps(keys), encoding="utf-8")
         self.env = {**os.environ, "DATABASE_URL": database_url, "CYLINDERS_DATA_DIR": str(folder),

@@ -8,7 +8,6 @@ import asyncio
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,15 +19,6 @@ from tests.world import ADMIN_TOKEN, World
 
 EXAMPLES_PER_OPERATION = 12
 CALLERS = ["admin", "company_admin_a", "filler_a1", "regulator", "anonymous"]
-
-
-@pytest.fixture
-def service(clean_db: str, tmp_path: Path) -> Iterator[ServiceProcess]:
-    running = ServiceProcess(clean_db, tmp_path)
-    try:
-        yield running
-    finally:
-        running.stop()
 
 
 def fuzz(url: str, token: str | None) -> subprocess.CompletedProcess[str]:

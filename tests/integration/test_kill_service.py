@@ -6,13 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import asyncpg
 import httpx
-import pytest
 
 from service.use_cases import history
 from service.use_cases.context import Context
@@ -23,15 +20,6 @@ from tests.world import World
 SENDERS = 8
 ACKED_BEFORE_KILL = 40
 FILLED_AT = datetime.now(UTC).isoformat()
-
-
-@pytest.fixture
-def service(clean_db: str, tmp_path: Path) -> Iterator[ServiceProcess]:
-    running = ServiceProcess(clean_db, tmp_path)
-    try:
-        yield running
-    finally:
-        running.stop()
 
 
 def fill_body(scan: str) -> dict[str, object]:

@@ -4,12 +4,6 @@ load on the same cylinders, give one consistent history (deploy/README.md)."""
 from __future__ import annotations
 
 import asyncio
-import json
-import os
-import socket
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -21,57 +15,25 @@ import pytest
 
 from service.use_cases import history
 from service.use_cases.context import Context
-from tests.conftest import LABEL_KEYS
 from tests.helpers import register_one
+from tests.integration.processes import ServiceProcess
 from tests.world import World
 
 FILLS_PER_CYLINDER = 12
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(log.read_text(errors="replace"))
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise AssertionError("replica not ready")
-
-
 @pytest.fixture
 def replicas(clean_db: str, tmp_path: Path) -> Iterator[list[int]]:
-    """Two `uvicorn` processes of the service on the test database, sharing label keys."""
-    keys = {str(version): key.hex() for version, key in LABEL_KEYS.items()}
-    (tmp_path / "label-keys.json").write_text(json.dumps(keys), encoding="utf-8")
-    env = {**os.environ, "DATABASE_URL": clean_db, "CYLINDERS_DATA_DIR": str(tmp_path),
-           "CYLINDERS_PUBLIC_URL": "https://cyl.example.cn"}  # fmt: skip
-    ports, processes = [], []
+    """Two service processes on the test database, each with its own data folder and the
+    same label keys."""
+    processes = [ServiceProcess(clean_db, tmp_path / f"replica-{i}") for i in range(2)]
     try:
-        for _ in range(2):
-            port, log = _free_port(), tmp_path / f"replica-{len(ports)}.log"
-            with log.open("wb") as output:
-                process = subprocess.Popen(
-                    [sys.executable, "-m", "uvicorn", "--factory", "service.app:create_app",
-                     "--port", str(port), "--log-level", "warning"],
-                    env=env, stdout=output, stderr=subprocess.STDOUT,
-                )  # fmt: skip
-            processes.append(process)
-            _wait(port, process, log)
-            ports.append(port)
-        yield ports
+        for process in processes:
+            process.start()
+        yield [process.port for process in processes]
     finally:
         for process in processes:
-            process.terminate()
-            process.wait(timeout=15)
+            process.stop()
 
 
 # The replicas run on the real clock (they are real processes), not the tests' fake one.

@@ -22,7 +22,9 @@ from service.api.schemas import (
     TransferCreate,
     as_dict,
 )
+from service.domain.access import Actor
 from service.use_cases import blacklist, history, lifecycle
+from service.use_cases.context import Context
 
 router = APIRouter(tags=["history, inspections, custody, enforcement"])
 
@@ -50,16 +52,7 @@ async def list_cylinder_events(
 async def seize_cylinder(
     code: CodePath, body: EnforcementCreate, ctx: Ctx, actor: CurrentActor
 ) -> Response:
-    result = await lifecycle.record_seizure(
-        ctx,
-        actor,
-        code,
-        body.event_id,
-        body.reason,
-        release=False,
-        body={**body_of(body), "code": code, "op": "seize"},
-    )
-    return written(result)
+    return await _seizure(ctx, actor, code, body, release=False)
 
 
 @router.post(
@@ -71,15 +64,17 @@ async def seize_cylinder(
 async def release_cylinder(
     code: CodePath, body: EnforcementCreate, ctx: Ctx, actor: CurrentActor
 ) -> Response:
+    return await _seizure(ctx, actor, code, body, release=True)
+
+
+async def _seizure(
+    ctx: Context, actor: Actor, code: str, body: EnforcementCreate, *, release: bool
+) -> Response:
+    op = "release" if release else "seize"
     result = await lifecycle.record_seizure(
-        ctx,
-        actor,
-        code,
-        body.event_id,
-        body.reason,
-        release=True,
-        body={**body_of(body), "code": code, "op": "release"},
-    )
+        ctx, actor, code, body.event_id, body.reason, release=release,
+        body={**body_of(body), "code": code, "op": op},
+    )  # fmt: skip
     return written(result)
 
 
