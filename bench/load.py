@@ -140,6 +140,7 @@ async def pick(url: str, world: dict[str, Any], keys: dict[int, bytes]) -> dict[
     return {
         "fill_checks": [payload(c) for c in own[:2700]] + [payload(c) for c in other],
         "fills": [payload(c) for c in own],
+        "other_scans": [payload(c) for c in other],
         "hot": hot,
         "token": world["tokens"][f"filler:{station}"],
     }

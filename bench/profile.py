@@ -96,6 +96,13 @@ def main() -> None:
     parser.add_argument("--scenario", choices=sorted(SCENARIOS), default="fill-checks")
     parser.add_argument("--duration", type=int, default=20)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument(
+        "--scans",
+        choices=["all", "own", "other"],
+        default="all",
+        help="fill-checks: the load.py mix (all), only the company's own cylinders (allowed), "
+        "or only other companies' (refused, each refusal recorded)",
+    )
     args = parser.parse_args()
     from service.db.embedded import start_embedded
 
@@ -110,6 +117,9 @@ def main() -> None:
         "CYLINDERS_PUBLIC_URL": "http://127.0.0.1",
     }
     scans = picked["fills"] if args.scenario == "fills" else picked["fill_checks"]
+    if args.scenario == "fill-checks" and args.scans != "all":
+        other = set(picked["other_scans"])
+        scans = [scan for scan in scans if (scan in other) == (args.scans == "other")]
     load_env = {
         "SCANS": write_lines(DATA / f"profile-{args.scenario}-scans.txt", scans),
         "TOKEN": picked["token"],
@@ -154,7 +164,7 @@ def main() -> None:
         process.wait(timeout=30)
     total, own, inclusive = summarise(collapsed)
     busy = total / (RATE * args.duration)
-    print(f"`bench/profile.py --scenario {args.scenario} --duration {args.duration}`: "
+    print(f"`bench/profile.py --scenario {args.scenario} --scans {args.scans} --duration {args.duration}`: "
           f"{result['r']}; the worker was busy {busy:.0%} of the time ({total:,} samples)\n")  # fmt: skip
     print("| where the worker was running (innermost frame) | share |")
     print("|---|---|")

@@ -74,7 +74,7 @@ async def open_driver_pool(settings: Settings) -> Any:
 
 def freeze_startup_heap() -> None:
     """Move everything alive after start-up (modules, routes, models: ~140,000 objects) out of
-    the garbage collector's sight. A full collection of that heap took 75 ms, and under load it
+    the garbage collector's sight. A full collection of that heap took over 70 ms, and under load it
     landed inside whichever requests were running: the fill gate's p99. Requests allocate short-
     lived objects, which the young generations still collect."""
     gc.collect()

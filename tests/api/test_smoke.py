@@ -35,7 +35,7 @@ async def test_registers_and_reads_a_cylinder(client: httpx.AsyncClient, world: 
 
 async def test_a_served_app_freezes_its_start_up_heap(clean_db: str, tmp_path: Path) -> None:
     """The start-up heap (~140,000 objects) is moved out of the collector's reach once the app
-    is up: full collections of it took 75 ms and landed in the fill gate's p99."""
+    is up: full collections of it took over 70 ms and landed in the fill gate's p99."""
     gc.unfreeze()
     app = create_app(Settings(database_url=clean_db, data_dir=tmp_path))
     try:
