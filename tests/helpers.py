@@ -48,3 +48,12 @@ async def register_one(
 
 def event_body(**fields: Any) -> dict[str, Any]:
     return {"event_id": str(uuid.uuid4()), **fields}
+
+
+def headers_for(world: World, role: str) -> dict[str, str]:
+    """The Authorization header of a role of the test world; also nobody, and a wrong token."""
+    if role == "anonymous":
+        return {}
+    if role == "bad_token":
+        return {"Authorization": "Bearer cyl_nobody-has-this-token-0000000000"}
+    return world.headers(role)

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from service.use_cases.context import Context
-from tests.helpers import event_body, register_one
+from tests.helpers import event_body, headers_for, register_one
 from tests.world import World
 
 API = "/api/v1"
@@ -249,14 +249,6 @@ CELLS = [
     for endpoint, (_, expected) in MATRIX.items()
     for i, role in enumerate(ROLES)
 ]
-
-
-def headers_for(world: World, role: str) -> dict[str, str]:
-    if role == "anonymous":
-        return {}
-    if role == "bad_token":
-        return {"Authorization": "Bearer cyl_nobody-has-this-token-0000000000"}
-    return world.headers(role)
 
 
 @pytest.mark.parametrize(

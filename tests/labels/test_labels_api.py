@@ -18,6 +18,7 @@ from service.domain.codes import format_code
 from service.labels.sheet import DEFAULT_SHEET
 from service.settings import Settings
 from service.use_cases.context import Context
+from tests.helpers import headers_for
 from tests.labels.raster import crop, decode_qr, rasterise
 from tests.labels.registration import register_many
 from tests.world import World
@@ -227,14 +228,6 @@ CELLS = [
     for endpoint, (_, expected) in MATRIX.items()
     for i, role in enumerate(ROLES)
 ]
-
-
-def headers_for(world: World, role: str) -> dict[str, str]:
-    if role == "anonymous":
-        return {}
-    if role == "bad_token":
-        return {"Authorization": "Bearer cyl_nobody-has-this-token-0000000000"}
-    return world.headers(role)
 
 
 @pytest.mark.parametrize(
