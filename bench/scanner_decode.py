@@ -6,7 +6,7 @@ the seeded synthetic cylinder photos of ``bench/scanner_photos.py``.
 Prints the command, then one markdown table: per decoder, the decode rate per tier (the true
 payload among the accepted ones), wrong payloads (accepted but not the true one), false
 positives (negative frames with any accepted payload), and p50/p95 milliseconds per 1280×720
-frame. A payload is "accepted" when ``scanner.decode.is_acceptable`` lets it through, exactly
+frame. A payload is "accepted" when ``scanner.capture.read_filter.is_acceptable`` lets it through, exactly
 as the scanner would send it. The frames are generated first (in ``--processes`` workers), then
 decoded in this process on one core: every decoder runs on the same frame before the next
 frame is decoded from its JPEG, so a slow spell of the machine hits all of them alike. Timing
@@ -32,18 +32,17 @@ import numpy as np
 import zxingcpp
 
 from bench.scanner_photos import DEFAULT_SEED, HOST, Photo, make_set
-from scanner.decode import (
+from scanner.capture.decode import (
     QR_FORMATS,
     Decoder,
-    Frame,
     decode_frame,
     decode_opencv,
     decode_opencv_aruco,
     decode_pyzbar,
     decode_zxing,
-    is_acceptable,
-    to_gray,
 )
+from scanner.capture.frame import Frame, to_gray
+from scanner.capture.read_filter import is_acceptable
 
 TIERS = ("easy", "medium", "hard")
 OWN_HOSTS = frozenset({HOST.lower()})

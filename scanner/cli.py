@@ -16,9 +16,11 @@ from typing import Annotated, Any
 import cv2
 import typer
 
-from scanner.capture import (
+from scanner.capture.decode import decode_frame, decode_stream
+from scanner.capture.frame import Frame
+from scanner.capture.read_filter import Debouncer, is_acceptable
+from scanner.capture.sources import (
     IMAGE_SUFFIXES,
-    Frame,
     KeyboardWedge,
     SourceError,
     VideoFile,
@@ -26,7 +28,6 @@ from scanner.capture import (
     read_image,
     texts_as_batches,
 )
-from scanner.decode import Debouncer, decode_frame, decode_stream, is_acceptable
 from scanner.station_cli import add_station_commands
 
 # Help texts are built from one-line paragraphs: the help formatter keeps a source's own line

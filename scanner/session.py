@@ -17,9 +17,10 @@ from typing import TextIO
 import httpx
 
 from scanner.cache import CacheInfo, LocalCache, sync_cache
-from scanner.capture import KeyboardWedge, open_frames, texts_as_batches
+from scanner.capture.decode import decode_stream
+from scanner.capture.read_filter import Debouncer
+from scanner.capture.sources import KeyboardWedge, open_frames, texts_as_batches
 from scanner.client import ServiceClient, ServiceError, TokenRejected, Unreachable
-from scanner.decode import Debouncer, decode_stream
 from scanner.offline import OfflineGate
 from scanner.queue import EventQueue, State
 from scanner.sender import Attempt, Sender, Uploader

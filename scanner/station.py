@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from scanner.capture.read_filter import Debouncer, is_acceptable
 from scanner.client import Ack, Outcome, Rejected, ServiceClient, TokenRejected, Unreachable
-from scanner.decode import Debouncer, is_acceptable
 from scanner.offline import OfflineGate
 from scanner.queue import EventQueue
 from scanner.sender import Uploader

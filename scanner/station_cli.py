@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from scanner.capture import SourceError
+from scanner.capture.sources import SourceError
 from scanner.client import ServiceError, TokenRejected
 from scanner.queue import EventQueue, State
 from scanner.session import Options, outbox_path, run_mode, sync_now

@@ -1,6 +1,6 @@
 """Print and scan, as far as a test can: a PDF rasterised the way a printer would (300 dpi,
 no anti-aliasing: every dot black or white), and the QR codes read back from the images with
-the scanner's own decoder (``scanner.decode.decode_frame``).
+the scanner's own decoder (``scanner.capture.decode.decode_frame``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
-from scanner.decode import decode_frame
+from scanner.capture.decode import decode_frame
 from service.labels.sheet import Box
 
 PRINTER_DPI = 300

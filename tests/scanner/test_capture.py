@@ -13,8 +13,8 @@ import cv2
 import numpy as np
 import pytest
 
-from scanner.capture import (
-    Frame,
+from scanner.capture.frame import Frame
+from scanner.capture.sources import (
     ImageFiles,
     KeyboardWedge,
     LatestFrameGrabber,

@@ -7,8 +7,7 @@ import pytest
 import segno
 
 from bench.scanner_photos import make_photo, qr_modules, render_label
-from scanner.decode import (
-    Debouncer,
+from scanner.capture.decode import (
     Decoder,
     decode_frame,
     decode_opencv,
@@ -16,8 +15,8 @@ from scanner.decode import (
     decode_pyzbar,
     decode_stream,
     decode_zxing,
-    is_acceptable,
 )
+from scanner.capture.read_filter import Debouncer, is_acceptable
 from service.domain.codes import check_character, gs1_check_digit
 
 SEED = 20240601

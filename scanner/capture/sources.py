@@ -1,5 +1,5 @@
 """Where the scanner's input comes from: frames through OpenCV, or texts from a handheld reader.
-I/O only; decoding is ``scanner.decode``.
+I/O only; decoding is ``scanner.capture.decode``.
 
 Frame sources (anything iterable over BGR frames is a ``FrameSource``, a list of arrays too):
 
@@ -17,7 +17,7 @@ its own thread and keeps only the newest frame, so what is decoded is at most on
 
 Text sources: a keyboard-wedge handheld reader types each code followed by Enter, so its reads
 are ``KeyboardWedge(sys.stdin)``, one text per line. Frames become texts in
-``scanner.decode.decode_stream``; both then feed the same pipeline as batches of raw texts.
+``scanner.capture.decode.decode_stream``; both then feed one pipeline as batches of raw texts.
 """
 
 from __future__ import annotations
@@ -32,9 +32,9 @@ from urllib.parse import urlsplit
 
 import cv2
 import numpy as np
-from numpy.typing import NDArray
 
-Frame = NDArray[np.uint8]
+from scanner.capture.frame import Frame
+
 IMAGE_SUFFIXES = frozenset(
     {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".pgm", ".ppm", ".pnm"}
 )

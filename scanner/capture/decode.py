@@ -22,27 +22,21 @@ Measured and left out (numbers from the tuning set unless marked): a CLAHE secon
 decode (+2-4 hard frames in 100, but 50-130 ms on frames with many candidates), and pyzbar or
 OpenCV after the cascade (benchmark: +0-1 hard frame in 200, p95 50-62 ms).
 
-Only regular (Model 2) QR symbols are read: see ``QR_FORMATS``.
-
-``is_acceptable`` decides which raw texts may be sent as reads; ``Debouncer`` makes a code that
-stays in view one read, not thirty a second.
+Only regular (Model 2) QR symbols are read: see ``QR_FORMATS``. Which of the texts read are
+reads worth sending is ``scanner.capture.read_filter``.
 """
 
 from __future__ import annotations
 
 import math
-import time
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 
 import cv2
 import numpy as np
 import zxingcpp
-from numpy.typing import NDArray
 
-from service.domain.codes import BadGrai, OwnCode, parse_scan
+from scanner.capture.frame import Frame, to_gray
 
-Frame = NDArray[np.uint8]
 Decoder = Callable[[Frame], list[str]]
 
 # Regular (Model 2) QR only. zxing-cpp's ``QRCode`` also means Micro QR and rMQR, which our
@@ -55,18 +49,6 @@ _UPSCALE = 2.0
 # frame at 2× would take ~100 ms. Codes in such frames have more pixels to begin with.
 _UPSCALED_MAX_PIXELS = 2560 * 1440
 _UPSCALE_MIN = 1.25
-# Line breaks and tabs occur in old text labels; GS separates GS1 element strings.
-_ALLOWED_CONTROLS = frozenset("\t\n\r\x1d")
-
-
-def to_gray(frame: Frame) -> Frame:
-    """Gray, BGR or BGRA in; gray out (every decoder here binarizes a gray image)."""
-    if frame.ndim == 2:
-        return frame
-    if frame.ndim == 3 and frame.shape[2] in (3, 4):
-        code = cv2.COLOR_BGR2GRAY if frame.shape[2] == 3 else cv2.COLOR_BGRA2GRAY
-        return np.asarray(cv2.cvtColor(frame, code), dtype=np.uint8)
-    raise ValueError(f"not a gray, BGR or BGRA image: shape {frame.shape}")
 
 
 def _unique(texts: Iterable[str]) -> list[str]:
@@ -134,52 +116,3 @@ def decode_stream(frames: Iterable[Frame], decoder: Decoder = decode_frame) -> I
     (a keyboard-wedge reader gives one text per line), so both feed one pipeline."""
     for frame in frames:
         yield decoder(frame)
-
-
-def is_acceptable(payload: str, own_hosts: frozenset[str] = frozenset()) -> bool:
-    """Whether a raw text may be sent as a read: it classifies as something the service can
-    look up, our own codes pass their check character, and a GRAI its check digit.
-
-    ``own_hosts`` are our public URL's host names (lower case), as the service is configured:
-    on those hosts a ``/c/<code>`` URL is ours even when its check fails, and so is refused.
-    """
-    text = unicodedata.normalize("NFKC", payload).strip()
-    if not text or any(
-        unicodedata.category(ch) == "Cc" and ch not in _ALLOWED_CONTROLS for ch in text
-    ):
-        # Binary, not text: PostgreSQL's text type cannot even hold a NUL.
-        return False
-    scan = parse_scan(text, own_hosts)
-    if isinstance(scan, OwnCode):
-        return scan.is_valid
-    return not isinstance(scan, BadGrai)
-
-
-class Debouncer:
-    """The same payload seen again within ``window_s`` seconds of its last sighting is not a new
-    read: a code held in front of the camera for ten seconds is one read, not 300. The window
-    restarts at every sighting, so a code must leave the view for ``window_s`` to count again."""
-
-    def __init__(self, window_s: float = 3.0, clock: Callable[[], float] = time.monotonic):
-        if window_s <= 0:
-            raise ValueError("window_s must be positive")
-        self._window = window_s
-        self._clock = clock
-        self._last_seen: dict[str, float] = {}
-
-    def is_new(self, payload: str) -> bool:
-        """Record a sighting of ``payload``; True when it counts as a new read."""
-        now = self._clock()
-        self._forget_before(now - self._window)
-        # Whatever is left was seen within the window; re-inserting keeps the dict ordered by
-        # last sighting, which ``_forget_before`` relies on.
-        was_seen = self._last_seen.pop(payload, None) is not None
-        self._last_seen[payload] = now
-        return not was_seen
-
-    def _forget_before(self, limit: float) -> None:
-        # Oldest first, so the loop stops at the first payload still inside its window.
-        for payload, seen in list(self._last_seen.items()):
-            if seen >= limit:
-                break
-            del self._last_seen[payload]
