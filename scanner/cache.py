@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from scanner.client import ServiceClient
-from scanner.queue import connect, token_id
+from scanner.outbox.client import ServiceClient
+from scanner.outbox.queue import connect, token_id
 from service.domain.codes import normalize_manufacturer, normalize_serial
 from service.domain.registration import alias_key
 
@@ -200,7 +200,7 @@ def _hosts(payloads: Iterable[str]) -> set[str]:
 
 
 def fetch_snapshot(client: ServiceClient, now: Callable[[], datetime]) -> Snapshot:
-    """Read everything the offline gate needs (raises ``scanner.client`` errors)."""
+    """Read everything the offline gate needs (raises ``scanner.outbox.client`` errors)."""
     started = now()
     me = client.get("/me")
     cylinders = list(client.pages("/cylinders"))

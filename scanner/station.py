@@ -18,10 +18,10 @@ from datetime import datetime
 from typing import Any
 
 from scanner.capture.read_filter import Debouncer, is_acceptable
-from scanner.client import Ack, Outcome, Rejected, ServiceClient, TokenRejected, Unreachable
 from scanner.offline import OfflineGate
-from scanner.queue import EventQueue
-from scanner.sender import Uploader
+from scanner.outbox.client import Ack, Outcome, Rejected, ServiceClient, TokenRejected, Unreachable
+from scanner.outbox.queue import EventQueue
+from scanner.outbox.sender import Uploader
 from scanner.sound import Sound
 from scanner.ui import REFUSE, Line, Screen, Tone, VerdictView, verdict_screen
 from scanner.verdict import GateAnswer, answer_from_service, finding_of

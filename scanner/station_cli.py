@@ -14,8 +14,8 @@ from rich.console import Console
 from rich.table import Table
 
 from scanner.capture.sources import SourceError
-from scanner.client import ServiceError, TokenRejected
-from scanner.queue import EventQueue, State
+from scanner.outbox.client import ServiceError, TokenRejected
+from scanner.outbox.queue import EventQueue, State
 from scanner.session import Options, outbox_path, run_mode, sync_now
 from scanner.station import Mode
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import httpx
 
-from scanner.client import Ack, ServiceClient
-from scanner.queue import EventQueue, State
-from scanner.sender import Sender
+from scanner.outbox.client import Ack, ServiceClient
+from scanner.outbox.queue import EventQueue, State
+from scanner.outbox.sender import Sender
 from service.use_cases.context import Context
 from tests.conftest import FakeClock
 from tests.helpers import register_one

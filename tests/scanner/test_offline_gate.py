@@ -12,8 +12,8 @@ from typing import Any
 import httpx
 
 from scanner.cache import CacheInfo, LocalCache, sync_cache
-from scanner.client import ServiceClient
 from scanner.offline import NO_COPY, NOT_IN_COPY, STALE_COPY, OfflineGate
+from scanner.outbox.client import ServiceClient
 from scanner.verdict import GateAnswer
 from service.domain.codes import check_character
 from service.use_cases.context import Context

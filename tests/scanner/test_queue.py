@@ -12,9 +12,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from scanner.client import Ack, ServiceClient
-from scanner.queue import MAX_DELAY_S, EventQueue, QueueError, State
-from scanner.sender import Sender, backoff_s
+from scanner.outbox.client import Ack, ServiceClient
+from scanner.outbox.queue import MAX_DELAY_S, EventQueue, QueueError, State
+from scanner.outbox.sender import Sender, backoff_s
 
 TOKEN = "cyl_station-token-for-tests-0001"
 PATH = "/api/v1/deliveries"

@@ -12,8 +12,8 @@ from typing import Any
 import httpx
 import pytest
 
-from scanner.client import TokenRejected
-from scanner.queue import EventQueue, State
+from scanner.outbox.client import TokenRejected
+from scanner.outbox.queue import EventQueue, State
 from scanner.session import Options, Wiring, outbox_path, run_mode
 from scanner.station import Mode
 from scanner.ui import RecordingView, Screen, Tone

@@ -13,7 +13,7 @@ States::
                                                        and detail; never retried by itself)
 
 A network error, a timeout, 408, 429 and 5xx leave the event pending with a later
-``next_attempt_at`` (exponential backoff with jitter, ``scanner.sender``).
+``next_attempt_at`` (exponential backoff with jitter, ``scanner.outbox.sender``).
 
 Durability (SQLite): WAL journal and ``synchronous=FULL``. In WAL mode NORMAL already survives
 the scanner being killed (``kill -9``), but a power cut or an OS crash may roll back the last

@@ -18,8 +18,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from scanner.client import Ack, Outcome, ServiceClient
-from scanner.queue import MAX_DELAY_S, EventQueue, QueuedEvent
+from scanner.outbox.client import Ack, Outcome, ServiceClient
+from scanner.outbox.queue import MAX_DELAY_S, EventQueue, QueuedEvent
 
 BASE_DELAY_S = 1.0
 _KEEP_OUTCOMES = 1000
