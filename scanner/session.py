@@ -16,11 +16,11 @@ from typing import TextIO
 
 import httpx
 
-from scanner.cache import CacheInfo, LocalCache, sync_cache
 from scanner.capture.decode import decode_stream
 from scanner.capture.read_filter import Debouncer
 from scanner.capture.sources import KeyboardWedge, open_frames, texts_as_batches
-from scanner.offline import OfflineGate
+from scanner.offline.cache import CacheInfo, LocalCache, sync_cache
+from scanner.offline.gate import OfflineGate
 from scanner.outbox.client import ServiceClient, ServiceError, TokenRejected, Unreachable
 from scanner.outbox.queue import EventQueue, State
 from scanner.outbox.sender import Attempt, Sender, Uploader

@@ -18,13 +18,13 @@ from datetime import datetime
 from typing import Any
 
 from scanner.capture.read_filter import Debouncer, is_acceptable
-from scanner.offline import OfflineGate
+from scanner.offline.gate import OfflineGate
+from scanner.offline.verdict import GateAnswer, answer_from_service, finding_of
 from scanner.outbox.client import Ack, Outcome, Rejected, ServiceClient, TokenRejected, Unreachable
 from scanner.outbox.queue import EventQueue
 from scanner.outbox.sender import Uploader
 from scanner.sound import Sound
 from scanner.ui import REFUSE, Line, Screen, Tone, VerdictView, verdict_screen
-from scanner.verdict import GateAnswer, answer_from_service, finding_of
 from scanner.weight import NetWeightSource
 from service.domain.codes import OwnCode, parse_scan
 from service.domain.reasons import Finding, Reason

@@ -28,7 +28,7 @@ from rich.console import Console, Group
 from rich.panel import Panel
 from rich.text import Text
 
-from scanner.verdict import GateAnswer
+from scanner.offline.verdict import GateAnswer
 from service.domain.reasons import Reason
 
 

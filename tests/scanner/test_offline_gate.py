@@ -11,10 +11,10 @@ from typing import Any
 
 import httpx
 
-from scanner.cache import CacheInfo, LocalCache, sync_cache
-from scanner.offline import NO_COPY, NOT_IN_COPY, STALE_COPY, OfflineGate
+from scanner.offline.cache import CacheInfo, LocalCache, sync_cache
+from scanner.offline.gate import NO_COPY, NOT_IN_COPY, STALE_COPY, OfflineGate
+from scanner.offline.verdict import GateAnswer
 from scanner.outbox.client import ServiceClient
-from scanner.verdict import GateAnswer
 from service.domain.codes import check_character
 from service.use_cases.context import Context
 from tests.conftest import FakeClock
@@ -96,7 +96,7 @@ async def build_fleet(ctx: Context, world: World, client: httpx.AsyncClient) -> 
 def mismatch(case: str, online: dict[str, Any], offline: GateAnswer) -> str | None:
     same_verdict = (online["verdict"] == "allow") == offline.is_allowed
     if case in ("not_owned", "unknown"):
-        # Not in the company's list: refused offline, with the note (see scanner.offline).
+        # Not in the company's list: refused offline, with the note (see scanner.offline.gate).
         ok = (
             same_verdict
             and offline.reason_codes == ["UNKNOWN_CODE"]

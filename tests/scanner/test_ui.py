@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 from rich.console import Console
 
+from scanner.offline.verdict import GateAnswer
 from scanner.sound import PATTERNS, BellSound, Silent, choose_sound, wav_bytes
 from scanner.ui import (
     RecordingView,
@@ -26,7 +27,6 @@ from scanner.ui import (
     has_gui_build,
     verdict_screen,
 )
-from scanner.verdict import GateAnswer
 from scanner.weight import FixedNetWeight, KeyboardNetWeight, parse_kg
 from scanner.window import font, render, wrap
 from service.domain.reasons import Finding

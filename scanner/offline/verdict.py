@@ -1,5 +1,5 @@
 """A fill-gate answer as the scanner shows and records it, whether the service gave it (online)
-or the local gate did (offline, ``scanner.offline``)."""
+or the local gate did (offline, ``scanner.offline.gate``)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The offline fill gate: when the service cannot answer within 2 s, the scanner decides from its
-local copy (``scanner.cache``) with the service's own rules, ``service.domain.gate.check_fill``,
-and says on screen that it did.
+local copy (``scanner.offline.cache``) with the service's own rules,
+``service.domain.gate.check_fill``, and says on screen that it did.
 
 What the offline gate knows, as of the last sync (``cylinder-scan sync``, at start-up and
 every few minutes while the station runs):
@@ -45,8 +45,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from scanner.cache import CacheInfo, LocalCache
-from scanner.verdict import GateAnswer, answer_from_verdict
+from scanner.offline.cache import CacheInfo, LocalCache
+from scanner.offline.verdict import GateAnswer, answer_from_verdict
 from service.domain.codes import (
     BadGrai,
     Grai,
