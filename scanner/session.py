@@ -19,14 +19,15 @@ import httpx
 from scanner.capture.decode import decode_stream
 from scanner.capture.read_filter import Debouncer
 from scanner.capture.sources import KeyboardWedge, open_frames, texts_as_batches
+from scanner.display.screen import Line, Screen, Tone
+from scanner.display.sound import Silent, Sound, choose_sound
+from scanner.display.view import VerdictView, choose_view
 from scanner.offline.cache import CacheInfo, LocalCache, sync_cache
 from scanner.offline.gate import OfflineGate
 from scanner.outbox.client import ServiceClient, ServiceError, TokenRejected, Unreachable
 from scanner.outbox.queue import EventQueue, State
 from scanner.outbox.sender import Attempt, Sender, Uploader
-from scanner.sound import Silent, Sound, choose_sound
 from scanner.station import Mode, Station, invalid_screen, run_reads
-from scanner.ui import Line, Screen, Tone, VerdictView, choose_view
 from scanner.weight import FixedNetWeight, KeyboardNetWeight, NetWeightSource
 
 

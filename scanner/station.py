@@ -18,13 +18,14 @@ from datetime import datetime
 from typing import Any
 
 from scanner.capture.read_filter import Debouncer, is_acceptable
+from scanner.display.screen import Line, Screen, Tone
+from scanner.display.sound import Sound
+from scanner.display.view import VerdictView
 from scanner.offline.gate import OfflineGate
 from scanner.offline.verdict import GateAnswer, answer_from_service, finding_of
 from scanner.outbox.client import Ack, Outcome, Rejected, ServiceClient, TokenRejected, Unreachable
 from scanner.outbox.queue import EventQueue
 from scanner.outbox.sender import Uploader
-from scanner.sound import Sound
-from scanner.ui import REFUSE, Line, Screen, Tone, VerdictView, verdict_screen
 from scanner.weight import NetWeightSource
 from service.domain.codes import OwnCode, parse_scan
 from service.domain.reasons import Finding, Reason
@@ -42,6 +43,46 @@ QUEUED_LINE = Line("网络恢复后自动上传，不会丢失", "Uploads by its
 NOT_ACCEPTED = Line("未被服务接受", "Not accepted by the service")
 NOT_RECORDED = Line("未记录充装", "No fill recorded")
 MAX_CODE = 300  # DeliveryCreate.code
+
+ALLOW = Line("可以充装", "ALLOW")
+REFUSE = Line("禁止充装", "REFUSE")
+OFFLINE = Line(
+    "网络中断：离线判断，恢复后自动上传",
+    "Offline: decided from the local copy; will upload when the network is back",
+)
+OFFLINE_REFUSED = Line("网络中断：离线判断", "Offline: decided from the local copy")
+
+
+def _as_of(answer: GateAnswer) -> str:
+    if answer.cache_as_of is None:
+        return ""
+    return answer.cache_as_of.astimezone().strftime("%m-%d %H:%M")
+
+
+def verdict_screen(answer: GateAnswer) -> Screen:
+    reasons = answer.reasons
+    if answer.is_offline and answer.note is not None:
+        # Offline, "unknown" only means "not in the local list": the note says that better
+        # than "no registered cylinder has this code", which may be untrue.
+        reasons = tuple(r for r in reasons if r.code != Reason.UNKNOWN_CODE)
+    lines = [Line(r.message_zh, r.message) for r in reasons]
+    if answer.note is not None:
+        lines.append(Line(*answer.note))
+    lines.extend(Line("注意：" + w.message_zh, "Note: " + w.message) for w in answer.warnings)
+    banner = None
+    if answer.is_offline:
+        stamp = _as_of(answer)
+        suffix = Line(f"（名单 {stamp}）", f" (list of {stamp})") if stamp else Line("", "")
+        head = OFFLINE if answer.is_allowed else OFFLINE_REFUSED
+        banner = Line(head.zh + suffix.zh, head.en + suffix.en)
+    return Screen(
+        Tone.ALLOW if answer.is_allowed else Tone.REFUSE,
+        ALLOW if answer.is_allowed else REFUSE,
+        tuple(lines),
+        answer.code,
+        answer.model,
+        banner,
+    )
 
 
 @dataclass(frozen=True, slots=True)

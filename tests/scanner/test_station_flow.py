@@ -12,11 +12,12 @@ from typing import Any
 import httpx
 import pytest
 
+from scanner.display.screen import Screen, Tone
+from scanner.display.view import RecordingView
 from scanner.outbox.client import TokenRejected
 from scanner.outbox.queue import EventQueue, State
 from scanner.session import Options, Wiring, outbox_path, run_mode
 from scanner.station import Mode
-from scanner.ui import RecordingView, Screen, Tone
 from service.domain.codes import check_character
 from service.domain.reasons import Finding
 

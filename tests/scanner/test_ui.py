@@ -15,20 +15,14 @@ import numpy as np
 import pytest
 from rich.console import Console
 
+from scanner.display.screen import Screen, Tone
+from scanner.display.sound import PATTERNS, BellSound, Silent, choose_sound, wav_bytes
+from scanner.display.terminal import TerminalView
+from scanner.display.view import RecordingView, can_open_window, choose_view, has_gui_build
+from scanner.display.window import font, render, wrap
 from scanner.offline.verdict import GateAnswer
-from scanner.sound import PATTERNS, BellSound, Silent, choose_sound, wav_bytes
-from scanner.ui import (
-    RecordingView,
-    Screen,
-    TerminalView,
-    Tone,
-    can_open_window,
-    choose_view,
-    has_gui_build,
-    verdict_screen,
-)
+from scanner.station import verdict_screen
 from scanner.weight import FixedNetWeight, KeyboardNetWeight, parse_kg
-from scanner.window import font, render, wrap
 from service.domain.reasons import Finding
 
 ABORTS = [sys.executable, "-c", "import os; os.abort()"]

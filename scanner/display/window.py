@@ -1,7 +1,8 @@
 """The full-screen verdict window (OpenCV), its picture drawn with Pillow: OpenCV's ``putText``
 has no CJK glyphs. The font is the one the labels use, WenQuanYi Micro Hei, vendored in
 ``service/labels/fonts`` (read as a package resource: the scanner does not import the label
-code). Imported only when ``scanner.ui.choose_view`` has found that a window can open here.
+code). Imported only when ``scanner.display.view.choose_view`` has found that a window can
+open here.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image, ImageDraw, ImageFont
 
-from scanner.ui import Line, Screen, Tone
+from scanner.display.screen import Line, Screen, Tone
 
 FONT = importlib.resources.files("service") / "labels" / "fonts" / "wqy-microhei.ttf"
 SIZE = (1280, 720)  # drawn at this size; the full-screen window scales it

@@ -21,7 +21,7 @@ import wave
 from pathlib import Path
 from typing import Protocol, TextIO
 
-from scanner.ui import Tone
+from scanner.display.screen import Tone
 
 RATE = 16000
 # (frequency Hz, seconds on, seconds off) per beep
