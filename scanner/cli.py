@@ -28,7 +28,7 @@ from scanner.capture.sources import (
     read_image,
     texts_as_batches,
 )
-from scanner.station_cli import add_station_commands
+from scanner.station.commands import add_station_commands
 
 # Help texts are built from one-line paragraphs: the help formatter keeps a source's own line
 # breaks, which would then wrap a second time at the terminal's width.

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from scanner.outbox.client import Ack, Outcome, ServiceClient
+from scanner.outbox.client import Ack, Outcome, ServiceClient, TokenRejected
 from scanner.outbox.queue import MAX_DELAY_S, EventQueue, QueuedEvent
 
 BASE_DELAY_S = 1.0
@@ -116,6 +116,14 @@ class Uploader:
         self._stopping.set()
         self._wake.set()
         self._thread.join(timeout_s)
+
+    def raise_if_stopped(self) -> None:
+        """Raise what stopped the uploads: the service rejected the token, or the thread
+        failed. Events stay queued either way."""
+        if self.is_token_rejected:
+            raise TokenRejected("token rejected while uploading")
+        if self.error is not None:
+            raise RuntimeError("the upload thread stopped") from self.error
 
     def wake(self, *, force: bool = False) -> None:
         """Look at the outbox now; ``force``: try the oldest event now, whatever its backoff

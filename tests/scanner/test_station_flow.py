@@ -16,8 +16,8 @@ from scanner.display.screen import Screen, Tone
 from scanner.display.view import RecordingView
 from scanner.outbox.client import TokenRejected
 from scanner.outbox.queue import EventQueue, State
-from scanner.session import Options, Wiring, outbox_path, run_mode
-from scanner.station import Mode
+from scanner.station.options import CustodyMode, FillMode, Mode, StationOptions, outbox_path
+from scanner.station.run import Wiring, run_mode
 from service.domain.codes import check_character
 from service.domain.reasons import Finding
 
@@ -88,14 +88,14 @@ def fake() -> FakeService:
     return FakeService()
 
 
-FILL = Mode("fill")
+FILL = FillMode()
 
 
 def run(
     tmp_path: Path, fake: FakeService, typed: str, mode: Mode = FILL, **extra: Any
 ) -> list[Screen]:
     view = RecordingView()
-    options = Options(service="http://service.test", token="cyl_tok-1234567890",
+    options = StationOptions(service="http://service.test", token="cyl_tok-1234567890",
                       data_dir=tmp_path, source="-", sound=False, drain_s=5.0, **extra)  # fmt: skip
     wiring = Wiring(transport=httpx.MockTransport(fake), view=view, now=lambda: NOW,
                     stdin=io.StringIO(typed), out=io.StringIO())  # fmt: skip
@@ -151,7 +151,7 @@ def test_decides_offline_from_the_synced_copy_when_the_check_gets_no_answer(
     tmp_path: Path, fake: FakeService
 ) -> None:
     fake.down_paths = {"/fill-checks", "/fills"}
-    screens = run(tmp_path, fake, f"{LABEL}\n", net_kg=14.5)
+    screens = run(tmp_path, fake, f"{LABEL}\n", FillMode(net_kg=14.5))
     assert titles(screens) == ["准备就绪", "可以充装", "已保存，待上传"]
     assert screens[1].banner is not None
     assert screens[1].banner.zh.startswith("网络中断：离线判断，恢复后自动上传")
@@ -166,7 +166,7 @@ def test_decides_offline_from_the_synced_copy_when_the_check_gets_no_answer(
 def test_refuses_offline_what_the_copy_does_not_hold(tmp_path: Path, fake: FakeService) -> None:
     fake.down_paths = {"/fill-checks"}
     other = "ABCDEFGHJK" + check_character("ABCDEFGHJK")
-    screens = run(tmp_path, fake, f"{other}\n", net_kg=14.5)
+    screens = run(tmp_path, fake, f"{other}\n", FillMode(net_kg=14.5))
     refused = screens[-1]
     assert refused.tone is Tone.REFUSE
     assert refused.lines[0].zh.startswith("离线：此码不在本单位气瓶名单中")
@@ -179,7 +179,7 @@ def test_dead_letters_a_fill_the_service_refuses_and_shows_why(
     tmp_path: Path, fake: FakeService
 ) -> None:
     fake.fill_status = 409
-    screens = run(tmp_path, fake, f"{LABEL}\n", net_kg=14.5)
+    screens = run(tmp_path, fake, f"{LABEL}\n", FillMode(net_kg=14.5))
     refused = screens[-1]
     assert (refused.tone, refused.title.zh) == (Tone.REFUSE, "禁止充装")
     assert [line.zh for line in refused.lines] == ["列入黑名单或召回"]
@@ -192,7 +192,7 @@ def test_uploads_at_once_when_the_service_answers_again(tmp_path: Path, fake: Fa
     """A fill that failed to upload waits out its backoff, unless the next fill check shows
     the service is back: then it goes at once (and the run ends with nothing pending)."""
     fake.fills_to_fail = 1
-    screens = run(tmp_path, fake, f"{LABEL}\n{LABEL}\n", net_kg=14.5, window_s=1e-6)
+    screens = run(tmp_path, fake, f"{LABEL}\n{LABEL}\n", FillMode(net_kg=14.5), window_s=1e-6)
     assert titles(screens)[:4] == ["准备就绪", "可以充装", "已保存，待上传", "可以充装"]
     assert len(posted(fake, "/fills")) == 2  # the failed attempt is not counted: it never arrived
     with EventQueue(outbox_path(tmp_path)) as queue:
@@ -202,11 +202,11 @@ def test_uploads_at_once_when_the_service_answers_again(tmp_path: Path, fake: Fa
 
 @pytest.mark.parametrize(
     ("mode", "title"),
-    [(Mode("dispatch", vehicle="浙A12345"), "已出站"), (Mode("deliver", customer_id="C-42"), "已送达"),
-     (Mode("return"), "已回收")],
+    [(CustodyMode("dispatch", vehicle="浙A12345"), "已出站"),
+     (CustodyMode("deliver", customer_id="C-42"), "已送达"), (CustodyMode("return"), "已回收")],
 )  # fmt: skip
 def test_records_one_custody_event_per_read(
-    tmp_path: Path, fake: FakeService, mode: Mode, title: str
+    tmp_path: Path, fake: FakeService, mode: CustodyMode, title: str
 ) -> None:
     screens = run(tmp_path, fake, f"{LABEL}\n", mode)
     assert titles(screens) == [title]
@@ -224,7 +224,11 @@ def test_refuses_a_label_that_fails_its_check_without_sending_it(
 ) -> None:
     wrong = LABEL.replace(CODE, CODE[:-1] + ("3" if CODE[-1] == "2" else "2"))
     screens = run(
-        tmp_path, fake, f"{wrong}\n", Mode("dispatch"), own_hosts=frozenset({"cyl.example.cn"})
+        tmp_path,
+        fake,
+        f"{wrong}\n",
+        CustodyMode("dispatch"),
+        own_hosts=frozenset({"cyl.example.cn"}),
     )
     assert screens[-1].tone is Tone.REFUSE
     assert screens[-1].lines[0].zh.startswith("标签无效")
@@ -237,8 +241,8 @@ def test_a_rejected_token_stops_the_run(tmp_path: Path, fake: FakeService) -> No
 
     with pytest.raises(TokenRejected):
         run_mode(
-            Options("http://service.test", "cyl_bad-token", tmp_path, source="-", sound=False),
-            Mode("dispatch"),
+            StationOptions("http://service.test", "cyl_bad-token", tmp_path, source="-", sound=False),
+            CustodyMode("dispatch"),
             Wiring(transport=httpx.MockTransport(handler), view=RecordingView(),
                    stdin=io.StringIO(f"{LABEL}\n{LABEL}\n")),
         )  # fmt: skip
@@ -247,6 +251,6 @@ def test_a_rejected_token_stops_the_run(tmp_path: Path, fake: FakeService) -> No
 
 
 def test_counts_a_code_once_while_it_stays_in_view(tmp_path: Path, fake: FakeService) -> None:
-    screens = run(tmp_path, fake, f"{LABEL}\n{LABEL}\n{LABEL}\n", Mode("return"))
+    screens = run(tmp_path, fake, f"{LABEL}\n{LABEL}\n{LABEL}\n", CustodyMode("return"))
     assert titles(screens) == ["已回收"]
     assert len(posted(fake, "/deliveries")) == 1

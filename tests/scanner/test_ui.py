@@ -21,8 +21,8 @@ from scanner.display.terminal import TerminalView
 from scanner.display.view import RecordingView, can_open_window, choose_view, has_gui_build
 from scanner.display.window import font, render, wrap
 from scanner.offline.verdict import GateAnswer
-from scanner.station import verdict_screen
-from scanner.weight import FixedNetWeight, KeyboardNetWeight, parse_kg
+from scanner.station.screens import verdict_screen
+from scanner.station.weight import FixedNetWeight, KeyboardNetWeight, parse_kg
 from service.domain.reasons import Finding
 
 ABORTS = [sys.executable, "-c", "import os; os.abort()"]
