@@ -1,10 +1,5 @@
-"""The service, really served: uvicorn on a free localhost port, on the test's database and
-context (as in ``tests/web/conftest.py``), that a test can stop and start again on the same
-port, as a station's network link goes down and comes back.
-
-uvicorn runs on the test's event loop (the engine and pool belong to it), so a test must never
-block that loop while the scanner talks to the server: in-process scanner code runs in a thread
-(``asyncio.to_thread``), and a ``cylinder-scan`` subprocess is awaited with asyncio.
+"""Fixtures of the scanner tests: the service really served (``tests.scanner.live_service``)
+and its clock.
 
 The clock: the scanner stamps events with the real time, and the service refuses a time more
 than five minutes ahead of its own; so these tests start the service's injected clock at the
@@ -13,111 +8,19 @@ real time (it does not move by itself afterwards).
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import os
-import socket
-import sys
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
 
-import asyncpg
 import pytest
-import uvicorn
 
-from service.app import create_app
-from service.settings import Settings
 from service.use_cases.context import Context
 from tests.conftest import FakeClock
-
-ROOT = Path(__file__).resolve().parents[2]
-Scope = dict[str, Any]
+from tests.scanner.live_service import LiveService
 
 
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock(datetime.now(UTC))
-
-
-class Link:
-    """The app behind a link the test controls: every POST ``post_delay_s`` late, and the
-    reply to POST number ``hold_reply_of`` (1-based) held back after the app has answered
-    (committed) until ``release`` is set; ``holding`` is set when that happens."""
-
-    def __init__(self, app: Any, *, post_delay_s: float = 0.0, hold_reply_of: int | None = None):
-        self.app, self.post_delay_s, self.hold_reply_of = app, post_delay_s, hold_reply_of
-        self.posts = 0
-        self.holding, self.release = asyncio.Event(), asyncio.Event()
-
-    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or scope["method"] != "POST":
-            await self.app(scope, receive, send)
-            return
-        self.posts += 1
-        await asyncio.sleep(self.post_delay_s)
-        if self.posts != self.hold_reply_of:
-            await self.app(scope, receive, send)
-            return
-
-        async def held_send(message: dict[str, Any]) -> None:
-            if message["type"] == "http.response.start":
-                self.holding.set()
-                await self.release.wait()
-            with contextlib.suppress(OSError):
-                await send(message)
-
-        await self.app(scope, receive, held_send)
-
-
-class LiveService:
-    def __init__(self, ctx: Context):
-        self.ctx = ctx
-        probe = socket.socket()
-        probe.bind(("127.0.0.1", 0))
-        self.port = probe.getsockname()[1]
-        probe.close()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self._server: uvicorn.Server | None = None
-        self._task: asyncio.Task[None] | None = None
-        self._sock: socket.socket | None = None
-
-    async def start(self, *, post_delay_s: float = 0.0, hold_reply_of: int | None = None) -> None:
-        app = create_app(
-            Settings(database_url="postgresql://unused/unused", token_cache_seconds=0),
-            context=self.ctx,
-        )
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", self.port))
-        self.link = Link(app, post_delay_s=post_delay_s, hold_reply_of=hold_reply_of)
-        config = uvicorn.Config(
-            self.link,
-            lifespan="on",
-            ws="none",
-            log_level="warning",
-            access_log=False,
-        )
-        server = uvicorn.Server(config)
-        self._server, self._sock = server, sock
-        self._task = asyncio.create_task(server.serve(sockets=[sock]))
-        async with asyncio.timeout(10):
-            while not server.started:
-                if self._task.done():
-                    self._task.result()
-                await asyncio.sleep(0.01)
-
-    async def stop(self) -> None:
-        if self._server is None or self._task is None or self._sock is None:
-            return
-        self.link.release.set()
-        self._server.should_exit = True
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._task, 10)
-        self._sock.close()
-        self._server = self._task = self._sock = None
 
 
 @pytest.fixture
@@ -128,56 +31,3 @@ async def service(ctx: Context) -> AsyncIterator[LiveService]:
         yield live
     finally:
         await live.stop()
-
-
-@dataclass(frozen=True)
-class Done:
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-def scanner_env(**extra: str) -> dict[str, str]:
-    """The environment of a ``cylinder-scan`` subprocess: no display (the terminal view) unless
-    ``extra`` sets one, no token from the developer's shell."""
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
-    env.pop("CYLINDERS_TOKEN", None)
-    env["COLUMNS"] = "100"
-    return {**env, **extra}
-
-
-async def start_scanner(
-    *args: str, stdin: bool = False, env: dict[str, str] | None = None
-) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "scanner", *args,
-        cwd=ROOT, env=env or scanner_env(),
-        stdin=asyncio.subprocess.PIPE if stdin else asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-
-
-async def run_scanner(
-    *args: str, stdin: str | None = None, timeout_s: float = 60, env: dict[str, str] | None = None
-) -> Done:
-    """``python -m scanner ARGS`` awaited without blocking the event loop (the server's)."""
-    process = await start_scanner(*args, stdin=stdin is not None, env=env)
-    async with asyncio.timeout(timeout_s):
-        out, err = await process.communicate(stdin.encode() if stdin is not None else None)
-    return Done(process.returncode or 0, out.decode(), err.decode())
-
-
-async def events_in_db(dsn: str, *, code: str | None = None, type_: str | None = None) -> list[Any]:
-    """Events straight from the table (as the superuser), oldest first; ``payload`` as text."""
-    conn = await asyncpg.connect(dsn)
-    try:
-        return await conn.fetch(
-            "SELECT e.event_id, e.type, e.payload, c.code FROM event e"
-            " JOIN cylinder c ON c.id = e.cylinder_id"
-            " WHERE ($1::text IS NULL OR c.code = $1) AND ($2::text IS NULL OR e.type = $2)"
-            " ORDER BY e.recorded_at, e.seq",
-            code,
-            type_,
-        )
-    finally:
-        await conn.close()

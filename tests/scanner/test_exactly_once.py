@@ -17,7 +17,9 @@ from scanner.outbox.sender import Sender
 from service.use_cases.context import Context
 from tests.conftest import FakeClock
 from tests.helpers import register_one
-from tests.scanner.conftest import LiveService, events_in_db, run_scanner, start_scanner
+from tests.scanner.live_service import LiveService, events_in_db
+from tests.scanner.scanner_process import command_line, run_scanner, start_scanner
+from tests.scanner.seconds_clock import SecondsClock
 from tests.world import World
 
 
@@ -42,25 +44,24 @@ class LostReply(httpx.BaseTransport):
         self.real.close()
 
 
-class Clock:
-    now = 1_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 async def test_a_retry_after_a_lost_reply_records_nothing_twice(
-    ctx: Context, world: World, service: LiveService, tmp_path: Path,
-    clock: FakeClock, superuser_dsn: str,
-) -> None:  # fmt: skip
+    ctx: Context,
+    world: World,
+    service: LiveService,
+    tmp_path: Path,
+    clock: FakeClock,
+    superuser_dsn: str,
+) -> None:
     code = await register_one(ctx, world)
     token = world.tokens["filler_a1"]
     event_id = str(uuid.uuid4())
     body = {
-        "event_id": event_id, "scan": ctx.qr_payload(code), "net_kg": 14.5,
+        "event_id": event_id,
+        "scan": ctx.qr_payload(code),
+        "net_kg": 14.5,
         "filled_at": clock.now.isoformat(),
-    }  # fmt: skip
-    wall = Clock()
+    }
+    wall = SecondsClock(1_000.0)
     queue = EventQueue(tmp_path / "outbox.sqlite3", clock=wall)
     queue.enqueue(
         event_id=event_id, kind="fill", path="/api/v1/fills", body=body, token=token, label=code
@@ -108,10 +109,15 @@ async def test_kill_9_while_sending_loses_nothing_and_duplicates_nothing(
     await service.start(post_delay_s=0.02, hold_reply_of=6)
     try:
         codes = [await register_one(ctx, world) for _ in range(12)]
-        args = (
-            "dispatch", "--source", "-", "--service", service.url,
-            "--token", world.tokens["delivery_a1"], "--data-dir", str(tmp_path), "--no-sound",
-        )  # fmt: skip
+        token = world.tokens["delivery_a1"]
+        args = command_line(
+            "dispatch",
+            "--no-sound",
+            source="-",
+            service=service.url,
+            token=token,
+            data_dir=tmp_path,
+        )
         process = await start_scanner(*args, stdin=True)
         assert process.stdin is not None
         process.stdin.write("".join(f"{ctx.qr_payload(c)}\n" for c in codes).encode())

@@ -19,7 +19,7 @@ from service.domain.codes import check_character
 from service.use_cases.context import Context
 from tests.conftest import FakeClock
 from tests.helpers import event_body, register_one
-from tests.scanner.conftest import LiveService, events_in_db
+from tests.scanner.live_service import LiveService, events_in_db
 from tests.world import World
 
 API = "/api/v1"
@@ -119,9 +119,13 @@ def mismatch(case: str, online: dict[str, Any], offline: GateAnswer) -> str | No
 
 
 async def test_answers_as_the_service_does_for_every_case(
-    ctx: Context, world: World, client: httpx.AsyncClient, service: LiveService,
-    tmp_path: Path, clock: FakeClock,
-) -> None:  # fmt: skip
+    ctx: Context,
+    world: World,
+    client: httpx.AsyncClient,
+    service: LiveService,
+    tmp_path: Path,
+    clock: FakeClock,
+) -> None:
     scans = await build_fleet(ctx, world, client)
     gate = await synced_gate(service, world, tmp_path, clock)
     problems, verdicts = [], {}
@@ -142,9 +146,13 @@ async def test_answers_as_the_service_does_for_every_case(
 
 
 async def test_knows_a_blacklisting_of_one_cylinder(
-    ctx: Context, world: World, client: httpx.AsyncClient, service: LiveService,
-    tmp_path: Path, clock: FakeClock,
-) -> None:  # fmt: skip
+    ctx: Context,
+    world: World,
+    client: httpx.AsyncClient,
+    service: LiveService,
+    tmp_path: Path,
+    clock: FakeClock,
+) -> None:
     code = await register_one(ctx, world)
     await post(client, world, "regulator", "/blacklist", {"code": code, "reason": "克隆标签"})
     gate = await synced_gate(service, world, tmp_path, clock)
@@ -155,9 +163,13 @@ async def test_knows_a_blacklisting_of_one_cylinder(
 
 
 async def test_refuses_like_the_service_when_the_station_is_locked(
-    ctx: Context, world: World, client: httpx.AsyncClient, service: LiveService,
-    tmp_path: Path, clock: FakeClock,
-) -> None:  # fmt: skip
+    ctx: Context,
+    world: World,
+    client: httpx.AsyncClient,
+    service: LiveService,
+    tmp_path: Path,
+    clock: FakeClock,
+) -> None:
     code = await register_one(ctx, world)
     station = world.orgs["station_a1"]
     await post(client, world, "regulator", f"/organizations/{station}/lock", {"reason": "整改"})
@@ -170,9 +182,14 @@ async def test_refuses_like_the_service_when_the_station_is_locked(
 
 
 async def test_allows_what_was_blacklisted_after_the_sync_and_the_upload_flags_it(
-    ctx: Context, world: World, client: httpx.AsyncClient, service: LiveService,
-    tmp_path: Path, clock: FakeClock, superuser_dsn: str,
-) -> None:  # fmt: skip
+    ctx: Context,
+    world: World,
+    client: httpx.AsyncClient,
+    service: LiveService,
+    tmp_path: Path,
+    clock: FakeClock,
+    superuser_dsn: str,
+) -> None:
     code = await register_one(ctx, world, batch="LATE-1")
     gate = await synced_gate(service, world, tmp_path, clock)
     late = {"manufacturer": "浙江某钢瓶厂", "batch": "LATE-1", "reason": "召回"}
@@ -180,9 +197,11 @@ async def test_allows_what_was_blacklisted_after_the_sync_and_the_upload_flags_i
     answer = gate.decide(ctx.qr_payload(code))
     assert answer.is_allowed  # the copy cannot know
     body = event_body(
-        scan=ctx.qr_payload(code), net_kg=14.5, filled_at=clock.now.isoformat(),
+        scan=ctx.qr_payload(code),
+        net_kg=14.5,
+        filled_at=clock.now.isoformat(),
         offline=answer.offline_record(),
-    )  # fmt: skip
+    )
     stored = await post(client, world, FILLER, "/fills", body)
     assert stored["violations"] == ["BLACKLISTED"]
     (row,) = await events_in_db(superuser_dsn, code=code, type_="filled")

@@ -15,17 +15,10 @@ import pytest
 from scanner.outbox.client import Ack, ServiceClient
 from scanner.outbox.queue import MAX_DELAY_S, EventQueue, QueueError, State
 from scanner.outbox.sender import Sender, backoff_s
+from tests.scanner.seconds_clock import SecondsClock
 
 TOKEN = "cyl_station-token-for-tests-0001"
 PATH = "/api/v1/deliveries"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def problem(status: int, code: str, detail: str = "nope") -> httpx.Response:
@@ -57,12 +50,12 @@ def enqueue(queue: EventQueue, label: str, token: str = TOKEN) -> str:
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> SecondsClock:
+    return SecondsClock()
 
 
 @pytest.fixture
-def queue(tmp_path: Path, clock: Clock) -> EventQueue:
+def queue(tmp_path: Path, clock: SecondsClock) -> EventQueue:
     return EventQueue(tmp_path / "outbox.sqlite3", clock=clock)
 
 
@@ -92,7 +85,7 @@ def test_sends_oldest_first(queue: EventQueue) -> None:
 
 
 def test_retries_on_the_backoff_schedule_and_holds_back_later_events(
-    queue: EventQueue, clock: Clock
+    queue: EventQueue, clock: SecondsClock
 ) -> None:
     first, second = enqueue(queue, "C1"), enqueue(queue, "C2")
     answers = iter([503, 503, 503, 201, 201])
@@ -137,7 +130,7 @@ def test_a_network_error_is_retried(queue: EventQueue) -> None:
 
 @pytest.mark.parametrize("status", [408, 429, 500, 502, 503])
 def test_a_transient_status_is_retried_and_retry_after_is_honoured(
-    queue: EventQueue, clock: Clock, status: int
+    queue: EventQueue, clock: SecondsClock, status: int
 ) -> None:
     event_id = enqueue(queue, "C1")
 
@@ -246,7 +239,7 @@ def test_sends_only_the_events_of_its_own_token(queue: EventQueue) -> None:
     assert [e.event_id for e in queue.events()] == [theirs]
 
 
-def test_is_durable_and_survives_reopening(tmp_path: Path, clock: Clock) -> None:
+def test_is_durable_and_survives_reopening(tmp_path: Path, clock: SecondsClock) -> None:
     path = tmp_path / "outbox.sqlite3"
     with EventQueue(path, clock=clock) as queue:
         event_id = enqueue(queue, "C1")
@@ -263,7 +256,7 @@ def test_is_durable_and_survives_reopening(tmp_path: Path, clock: Clock) -> None
 
 
 def test_a_wall_clock_that_jumped_back_does_not_stall_the_queue(
-    queue: EventQueue, clock: Clock
+    queue: EventQueue, clock: SecondsClock
 ) -> None:
     enqueue(queue, "C1")
     sender_for(queue, lambda r: problem(503, "DB_UNAVAILABLE")).send_due()

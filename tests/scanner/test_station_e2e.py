@@ -14,7 +14,8 @@ import segno
 
 from service.use_cases.context import Context
 from tests.helpers import register_one
-from tests.scanner.conftest import LiveService, events_in_db, run_scanner, scanner_env
+from tests.scanner.live_service import LiveService, events_in_db
+from tests.scanner.scanner_process import command_line, run_scanner, scanner_env
 from tests.world import World
 
 FRAME = (720, 1280)  # rows, columns
@@ -47,10 +48,15 @@ def write_video(path: Path, payload: str, seconds: float = 3, fps: int = 10) -> 
 
 
 def station_args(video: Path, service: LiveService, token: str, data_dir: Path) -> list[str]:
-    return [
-        "station", "--source", str(video), "--service", service.url, "--token", token,
-        "--net-kg", "14.5", "--max-reads", "1", "--data-dir", str(data_dir),
-    ]  # fmt: skip
+    return command_line(
+        "station",
+        source=video,
+        service=service.url,
+        token=token,
+        net_kg=14.5,
+        max_reads=1,
+        data_dir=data_dir,
+    )
 
 
 def outbox(data_dir: Path) -> list[tuple[str, str, str]]:
@@ -86,8 +92,8 @@ async def test_fills_offline_while_the_service_is_down_and_uploads_once_it_is_ba
     code = await register_one(ctx, world)
     video = write_video(tmp_path / "label.mp4", ctx.qr_payload(code))
     token, data = world.tokens["filler_a1"], tmp_path / "data"
-    common = ["--service", service.url, "--token", token, "--data-dir", str(data)]
-    synced = await run_scanner("sync", *common)
+    common = command_line("sync", service=service.url, token=token, data_dir=data)
+    synced = await run_scanner(*common)
     assert synced.returncode == 0, synced.stdout + synced.stderr
 
     await service.stop()
@@ -102,9 +108,9 @@ async def test_fills_offline_while_the_service_is_down_and_uploads_once_it_is_ba
     assert [row["type"] for row in await events_in_db(superuser_dsn, code=code)] == ["registered"]
 
     await service.start()
-    uploaded = await run_scanner("sync", *common)
+    uploaded = await run_scanner(*common)
     assert uploaded.returncode == 0, uploaded.stdout + uploaded.stderr
-    again = await run_scanner("sync", *common)
+    again = await run_scanner(*common)
     assert again.returncode == 0, again.stdout + again.stderr
     (filled,) = await events_in_db(superuser_dsn, code=code, type_="filled")
     assert str(filled["event_id"]) == event_id
@@ -123,8 +129,10 @@ async def test_shows_the_verdict_in_the_terminal_and_never_aborts_without_a_disp
     code = await register_one(ctx, world, company="company_b")
     token = world.tokens["filler_a1"]
     for number, env in enumerate([scanner_env(), scanner_env(DISPLAY=":93")]):
-        args = ["station", "--source", "-", "--service", service.url, "--token", token,
-                "--data-dir", str(tmp_path / str(number)), "--once"]  # fmt: skip
+        data_dir = tmp_path / str(number)
+        args = command_line(
+            "station", "--once", source="-", service=service.url, token=token, data_dir=data_dir
+        )
         done = await run_scanner(*args, stdin=ctx.qr_payload(code) + "\n", env=env)
         assert done.returncode == 0, done.stderr
         assert "禁止充装  /  REFUSE" in done.stdout
@@ -137,8 +145,10 @@ async def test_stops_and_says_so_when_the_token_is_wrong(
     ctx: Context, world: World, service: LiveService, tmp_path: Path
 ) -> None:
     code = await register_one(ctx, world)
-    args = ["station", "--source", "-", "--service", service.url, "--token", "cyl_wrong-token",
-            "--data-dir", str(tmp_path), "--once"]  # fmt: skip
+    wrong = "cyl_wrong-token"
+    args = command_line(
+        "station", "--once", source="-", service=service.url, token=wrong, data_dir=tmp_path
+    )
     done = await run_scanner(*args, stdin=ctx.qr_payload(code) + "\n")
     assert done.returncode == 2
     assert "令牌被拒绝" in done.stderr

@@ -39,25 +39,46 @@ class FakeService:
 
     def me(self) -> dict[str, Any]:
         org = {
-            "id": STATION, "kind": "station", "company_id": COMPANY, "license_no": "TS1",
-            "license_expires_on": "2029-12-31", "is_license_suspended": False, "is_locked": False,
-        }  # fmt: skip
+            "id": STATION,
+            "kind": "station",
+            "company_id": COMPANY,
+            "license_no": "TS1",
+            "license_expires_on": "2029-12-31",
+            "is_license_suspended": False,
+            "is_locked": False,
+        }
         user = {"certificate_no": "CERT-1", "certificate_expires_on": "2028-01-01"}
         return {"organization": org, "user": user}
 
     def cylinder(self) -> dict[str, Any]:
         return {
-            "code": CODE, "qr_payload": LABEL, "serial_no": "SN1", "manufacturer": "某厂",
-            "model": "YSP35.5", "batch": None, "owner_id": COMPANY, "status": "in_service",
-            "hold_reason": None, "next_inspection_due": str(date(2027, 6, 1)),
-            "scrap_on": "2032-03-01", "flags": [], "needs_purge": False, "aliases": [],
+            "code": CODE,
+            "qr_payload": LABEL,
+            "serial_no": "SN1",
+            "manufacturer": "某厂",
+            "model": "YSP35.5",
+            "batch": None,
+            "owner_id": COMPANY,
+            "status": "in_service",
+            "hold_reason": None,
+            "next_inspection_due": str(date(2027, 6, 1)),
+            "scrap_on": "2032-03-01",
+            "flags": [],
+            "needs_purge": False,
+            "aliases": [],
             "last_fill": None,
-        }  # fmt: skip
+        }
 
     def check(self) -> dict[str, Any]:
         reasons = [] if self.verdict == "allow" else [Finding.of("INSPECTION_OVERDUE").as_dict()]
-        return {"verdict": self.verdict, "code": CODE, "reasons": reasons, "warnings": [],
-                "cylinder": {"model": "YSP35.5"}, "check_id": "33333333-3333-4333-8333-333333333333"}  # fmt: skip
+        return {
+            "verdict": self.verdict,
+            "code": CODE,
+            "reasons": reasons,
+            "warnings": [],
+            "cylinder": {"model": "YSP35.5"},
+            "check_id": "33333333-3333-4333-8333-333333333333",
+        }
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path.removeprefix("/api/v1")
@@ -67,16 +88,23 @@ class FakeService:
             self.fills_to_fail -= 1
             raise httpx.ConnectError("the link dropped", request=request)
         if request.method == "GET":
-            pages = {"/me": self.me(), "/cylinders": {"items": [self.cylinder()], "next_cursor": None},
-                     "/blacklist": {"items": [], "next_cursor": None}}  # fmt: skip
+            pages = {
+                "/me": self.me(),
+                "/cylinders": {"items": [self.cylinder()], "next_cursor": None},
+                "/blacklist": {"items": [], "next_cursor": None},
+            }
             return httpx.Response(200, json=pages[path])
         body = json.loads(request.content)
         self.posted.append((path, body))
         if path == "/fill-checks":
             return httpx.Response(200, json=self.check())
         if path == "/fills" and self.fill_status == 409:
-            problem = {"status": 409, "code": "FILL_REFUSED", "detail": "禁止充装 / fill refused",
-                       "reasons": [Finding.of("BLACKLISTED").as_dict()]}  # fmt: skip
+            problem = {
+                "status": 409,
+                "code": "FILL_REFUSED",
+                "detail": "禁止充装 / fill refused",
+                "reasons": [Finding.of("BLACKLISTED").as_dict()],
+            }
             return httpx.Response(
                 409, json=problem, headers={"content-type": "application/problem+json"}
             )
@@ -95,10 +123,22 @@ def run(
     tmp_path: Path, fake: FakeService, typed: str, mode: Mode = FILL, **extra: Any
 ) -> list[Screen]:
     view = RecordingView()
-    options = StationOptions(service="http://service.test", token="cyl_tok-1234567890",
-                      data_dir=tmp_path, source="-", sound=False, drain_s=5.0, **extra)  # fmt: skip
-    wiring = Wiring(transport=httpx.MockTransport(fake), view=view, now=lambda: NOW,
-                    stdin=io.StringIO(typed), out=io.StringIO())  # fmt: skip
+    options = StationOptions(
+        service="http://service.test",
+        token="cyl_tok-1234567890",
+        data_dir=tmp_path,
+        source="-",
+        sound=False,
+        drain_s=5.0,
+        **extra,
+    )
+    wiring = Wiring(
+        transport=httpx.MockTransport(fake),
+        view=view,
+        now=lambda: NOW,
+        stdin=io.StringIO(typed),
+        out=io.StringIO(),
+    )
     run_mode(options, mode, wiring)
     return view.screens
 
@@ -158,8 +198,12 @@ def test_decides_offline_from_the_synced_copy_when_the_check_gets_no_answer(
     with EventQueue(outbox_path(tmp_path)) as queue:
         (event,) = queue.events()
     offline = event.payload["offline"]
-    assert offline == {"checked_at": NOW.isoformat(), "cache_as_of": NOW.isoformat(),
-                       "verdict": "allow", "reasons": []}  # fmt: skip
+    assert offline == {
+        "checked_at": NOW.isoformat(),
+        "cache_as_of": NOW.isoformat(),
+        "verdict": "allow",
+        "reasons": [],
+    }
     assert "check_id" not in event.payload
 
 
@@ -241,11 +285,16 @@ def test_a_rejected_token_stops_the_run(tmp_path: Path, fake: FakeService) -> No
 
     with pytest.raises(TokenRejected):
         run_mode(
-            StationOptions("http://service.test", "cyl_bad-token", tmp_path, source="-", sound=False),
+            StationOptions(
+                "http://service.test", "cyl_bad-token", tmp_path, source="-", sound=False
+            ),
             CustodyMode("dispatch"),
-            Wiring(transport=httpx.MockTransport(handler), view=RecordingView(),
-                   stdin=io.StringIO(f"{LABEL}\n{LABEL}\n")),
-        )  # fmt: skip
+            Wiring(
+                transport=httpx.MockTransport(handler),
+                view=RecordingView(),
+                stdin=io.StringIO(f"{LABEL}\n{LABEL}\n"),
+            ),
+        )
     with EventQueue(outbox_path(tmp_path)) as queue:
         assert [e.state for e in queue.events()] == [State.PENDING]  # kept for a good token
 

@@ -1,6 +1,6 @@
-"""The verdict on screen and in sound, and the weight from the keyboard: the view is chosen
-without ever risking an abort, the terminal says everything, the window's picture carries the
-Chinese text, REFUSE sounds unlike ALLOW."""
+"""The verdict on screen and in sound: the view is chosen without ever risking an abort, the
+terminal says everything, the window's picture carries the Chinese text, REFUSE sounds unlike
+ALLOW."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import os
 import sys
 import threading
 import wave
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import numpy as np
@@ -22,7 +23,6 @@ from scanner.display.view import RecordingView, can_open_window, choose_view, ha
 from scanner.display.window import font, render, wrap
 from scanner.offline.verdict import GateAnswer
 from scanner.station.screens import verdict_screen
-from scanner.station.weight import FixedNetWeight, KeyboardNetWeight, parse_kg
 from service.domain.reasons import Finding
 
 ABORTS = [sys.executable, "-c", "import os; os.abort()"]
@@ -33,11 +33,15 @@ AS_OF = datetime(2026, 11, 29, 1, 30, tzinfo=UTC)
 
 def refused_offline() -> GateAnswer:
     return GateAnswer(
-        is_allowed=False, code="7KQM4XR92TB", model="YSP35.5",
+        is_allowed=False,
+        code="7KQM4XR92TB",
+        model="YSP35.5",
         reasons=(Finding.of("INSPECTION_OVERDUE"), Finding.of("BLACKLISTED")),
-        warnings=(Finding.of("NEEDS_PURGE"),), is_offline=True,
-        checked_at=AS_OF, cache_as_of=AS_OF,
-    )  # fmt: skip
+        warnings=(Finding.of("NEEDS_PURGE"),),
+        is_offline=True,
+        checked_at=AS_OF,
+        cache_as_of=AS_OF,
+    )
 
 
 def test_reads_the_gui_backend_from_the_build_information() -> None:
@@ -78,17 +82,24 @@ def test_the_terminal_shows_the_verdict_every_reason_and_that_it_is_offline() ->
     )
     text = out.getvalue()
     for expected in (
-        "禁止充装  /  REFUSE", "7KQM4XR92TB  YSP35.5", "超期未检，禁止充装",
-        "Periodic inspection overdue", "列入黑名单或召回", "Blacklisted or under recall",
-        "注意：首次充装或检验后首次充装，须先置换", "网络中断：离线判断", "Offline: decided from the local copy",
-    ):  # fmt: skip
+        "禁止充装  /  REFUSE",
+        "7KQM4XR92TB  YSP35.5",
+        "超期未检，禁止充装",
+        "Periodic inspection overdue",
+        "列入黑名单或召回",
+        "Blacklisted or under recall",
+        "注意：首次充装或检验后首次充装，须先置换",
+        "网络中断：离线判断",
+        "Offline: decided from the local copy",
+    ):
         assert expected in text, expected
     assert "恢复后自动上传" not in text  # a refusal uploads nothing
 
 
 def test_the_offline_allow_says_it_will_upload() -> None:
-    answer = GateAnswer(True, "7KQM4XR92TB", "YSP35.5", (), (), is_offline=True,
-                        checked_at=AS_OF, cache_as_of=AS_OF)  # fmt: skip
+    answer = GateAnswer(
+        True, "7KQM4XR92TB", "YSP35.5", (), (), is_offline=True, checked_at=AS_OF, cache_as_of=AS_OF
+    )
     screen = verdict_screen(answer)
     assert (screen.tone, screen.title.zh, screen.title.en) == (Tone.ALLOW, "可以充装", "ALLOW")
     assert screen.banner is not None
@@ -111,13 +122,19 @@ def test_the_window_picture_is_red_for_refuse_green_for_allow_with_a_yellow_offl
 
 
 def test_the_window_fits_many_reasons_above_the_offline_band() -> None:
-    answer = refused_offline()
-    many = tuple(Finding.of(code) for code in (
-        "INSPECTION_OVERDUE", "SERVICE_LIFE_EXCEEDED", "SCRAPPED", "BLACKLISTED",
-        "INSPECTION_FAILED", "REFURBISHED_OR_MODIFIED", "STATION_NOT_LICENSED",
-    ))  # fmt: skip
-    picture = render(verdict_screen(GateAnswer(False, answer.code, answer.model, many, (),
-                                               is_offline=True, checked_at=AS_OF, cache_as_of=AS_OF)))  # fmt: skip
+    many = tuple(
+        Finding.of(code)
+        for code in (
+            "INSPECTION_OVERDUE",
+            "SERVICE_LIFE_EXCEEDED",
+            "SCRAPPED",
+            "BLACKLISTED",
+            "INSPECTION_FAILED",
+            "REFURBISHED_OR_MODIFIED",
+            "STATION_NOT_LICENSED",
+        )
+    )
+    picture = render(verdict_screen(replace(refused_offline(), reasons=many, warnings=())))
     band = picture[720 - 110 :]
     whitish = (band > 200).all(axis=2)
     assert not whitish.any()  # no reason text runs into the band
@@ -175,26 +192,6 @@ def test_bells_once_for_allow_three_times_for_refuse_and_only_on_a_terminal() ->
 def test_never_fails_without_an_audio_player(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", os.devnull)
     assert isinstance(choose_sound(io.StringIO()), BellSound)
-
-
-@pytest.mark.parametrize(
-    ("typed", "kg"),
-    [("14.5", 14.5), ("14,5", 14.5), (" 15kg ", 15.0), ("0", None), ("100", None), ("abc", None)],
-)
-def test_reads_a_typed_weight(typed: str, kg: float | None) -> None:
-    assert parse_kg(typed) == kg
-
-
-def test_asks_again_for_a_weight_and_enter_alone_records_nothing() -> None:
-    prompts = io.StringIO()
-    keyboard = KeyboardNetWeight(io.StringIO("HTTPS://CYL/C/X\n14.9\n\n"), prompts)
-    assert keyboard.read_net_kg("7KQM") == 14.9
-    assert keyboard.read_net_kg("7KQM") is None
-    assert "不是有效重量" in prompts.getvalue()
-    assert "净重 kg" in prompts.getvalue()
-    assert FixedNetWeight(14.5).read_net_kg("any") == 14.5
-    with pytest.raises(ValueError):
-        FixedNetWeight(0)
 
 
 def test_a_recording_view_keeps_what_would_be_shown() -> None:
