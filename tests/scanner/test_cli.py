@@ -1,4 +1,5 @@
-"""``cylinder-scan``, run as a user runs it: ``python -m scanner`` in a subprocess."""
+"""``cylinder-scan``, run as a user runs it: ``python -m scanner`` in a subprocess; and how the
+station commands read their options (in process, the run itself replaced)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,24 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import pytest
+import typer
+from typer.testing import CliRunner
 
 from bench.scanner_photos import qr_modules, render_label
+from scanner.cli import app
+from scanner.station import commands
+from scanner.station.options import (
+    DEFAULT_SERVICE,
+    CustodyMode,
+    FillMode,
+    Mode,
+    StationOptions,
+)
+from scanner.station.run import RunResult
 from service.domain.codes import check_character
+from tests.scanner.scanner_process import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 CODE = "MXR4K7Q92T" + check_character("MXR4K7Q92T")
 PAYLOAD = f"HTTPS://CYL.EXAMPLE.CN/C/{CODE}/7KQM"
 
@@ -95,3 +109,93 @@ def test_prints_each_accepted_read_once_when_a_handheld_reader_types() -> None:
     reads = [json.loads(line)["payload"] for line in result.stdout.splitlines()]
     assert reads == [PAYLOAD]
     assert json.loads(result.stderr.strip())["refused"] == wrong
+
+
+SHARED = {
+    "token",
+    "service",
+    "source",
+    "data_dir",
+    "max_reads",
+    "once",
+    "own_host",
+    "window",
+    "sound",
+}
+OWN = {
+    "station": {"net_kg", "sync_minutes", "max_cache_hours"},
+    "dispatch": {"vehicle"},
+    "deliver": {"customer", "vehicle"},
+    "return": {"vehicle"},
+}
+
+
+def test_every_station_command_takes_the_shared_options_and_its_own() -> None:
+    group = typer.main.get_command(app)
+    assert isinstance(group, typer.core.TyperGroup)
+    for name, own in OWN.items():
+        command = group.commands[name]
+        assert {p.name for p in command.params} == SHARED | own, name
+
+
+class Runs:
+    """Stands in for the run: keeps what each command asked for."""
+
+    def __init__(self) -> None:
+        self.asked: list[tuple[StationOptions, Mode]] = []
+
+    def __call__(self, options: StationOptions, mode: Mode) -> RunResult:
+        self.asked.append((options, mode))
+        return RunResult(reads=0, pending=0, failed=0)
+
+
+@pytest.fixture
+def runs(monkeypatch: pytest.MonkeyPatch) -> Runs:
+    runs = Runs()
+    monkeypatch.setattr(commands, "run_mode", runs)
+    return runs
+
+
+def test_builds_one_station_options_from_the_shared_options(runs: Runs, tmp_path: Path) -> None:
+    args = ["--token", "cyl_t", "--source", "-", "--data-dir", str(tmp_path), "--once"]
+    args += ["--own-host", "CYL.Example.CN", "--window", "1.5", "--no-sound"]
+    for command in ("station", "dispatch", "return"):
+        result = CliRunner().invoke(app, [command, *args])
+        assert result.exit_code == 0, result.output
+    expected = StationOptions(
+        service=DEFAULT_SERVICE,
+        token="cyl_t",
+        data_dir=tmp_path,
+        source="-",
+        max_reads=1,
+        own_hosts=frozenset({"cyl.example.cn"}),
+        window_s=1.5,
+        sound=False,
+    )
+    assert [options for options, _ in runs.asked] == [expected] * 3
+
+
+@pytest.mark.parametrize(
+    ("args", "mode"),
+    [
+        (["station"], FillMode()),
+        (["station", "--net-kg", "14.5", "--sync-minutes", "5", "--max-cache-hours", "12"],
+         FillMode(net_kg=14.5, sync_minutes=5.0, max_cache_hours=12.0)),
+        (["dispatch", "--vehicle", "浙A12345"], CustodyMode("dispatch", vehicle="浙A12345")),
+        (["deliver", "--customer", "C-42"], CustodyMode("deliver", customer_id="C-42")),
+        (["return"], CustodyMode("return")),
+    ],
+)  # fmt: skip
+def test_builds_the_mode_from_the_commands_own_options(
+    runs: Runs, tmp_path: Path, args: list[str], mode: Mode
+) -> None:
+    result = CliRunner().invoke(app, [*args, "--token", "cyl_t", "--data-dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert [asked for _, asked in runs.asked] == [mode]
+
+
+def test_refuses_a_delivery_without_its_customer(runs: Runs, tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["deliver", "--token", "cyl_t", "--data-dir", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "--customer" in result.output
+    assert runs.asked == []
