@@ -1,7 +1,8 @@
 """The ``cylinder-scan`` command (also ``python -m scanner``).
 
-Each subcommand is one function registered on ``app``; the station workflows (station,
-dispatch, deliver, return) are added the same way and share the source options below.
+Each subcommand is one function registered on ``app``: ``decode`` and ``watch`` here, the
+station commands (station, dispatch, deliver, return, queue, sync) by
+``scanner.station.commands.add_station_commands``.
 """
 
 from __future__ import annotations

@@ -11,8 +11,9 @@ from typing import Any
 
 import httpx
 
-from scanner.offline.cache import CacheInfo, LocalCache, sync_cache
+from scanner.offline.cache import LocalCache
 from scanner.offline.gate import NO_COPY, NOT_IN_COPY, STALE_COPY, OfflineGate
+from scanner.offline.refresh import sync_copy_at
 from scanner.offline.verdict import GateAnswer
 from scanner.outbox.client import ServiceClient
 from service.domain.codes import check_character
@@ -36,22 +37,13 @@ async def service_says(client: httpx.AsyncClient, world: World, scan: str) -> di
     return dict(await post(client, world, FILLER, "/fill-checks", {"scan": scan}))
 
 
-def sync_copy(url: str, token: str, cache_file: Path, clock: FakeClock) -> CacheInfo:
-    cache = LocalCache(cache_file)
-    try:
-        with ServiceClient(url, token) as http:
-            return sync_cache(http, cache, clock)
-    finally:
-        cache.close()
-
-
 async def synced_gate(
     service: LiveService, world: World, tmp_path: Path, clock: FakeClock
 ) -> OfflineGate:
     """Sync in a thread: the server runs on this test's event loop."""
-    token = world.tokens[FILLER]
-    await asyncio.to_thread(sync_copy, service.url, token, tmp_path / "cache.sqlite3", clock)
-    return OfflineGate(LocalCache(tmp_path / "cache.sqlite3"), token, clock)
+    token, path = world.tokens[FILLER], tmp_path / "cache.sqlite3"
+    await asyncio.to_thread(sync_copy_at, path, lambda: ServiceClient(service.url, token), clock)
+    return OfflineGate(LocalCache(path), token, clock)
 
 
 def codes(findings: Any) -> list[str]:
