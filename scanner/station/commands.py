@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import inspect
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -138,15 +139,23 @@ def shared_options(
     )
 
 
-def _run(options: StationOptions, mode: Mode) -> None:
+@contextmanager
+def _exit_status(prefix: str, failure: type[Exception]) -> Iterator[None]:
+    """A rejected token ends the command with status 2 and what to check; ``failure`` with
+    status 1 and its message."""
     try:
-        result = run_mode(options, mode)
+        yield
     except TokenRejected as exc:
         typer.echo(AUTH_REFUSED, err=True)
         raise typer.Exit(2) from exc
-    except SourceError as exc:
-        typer.echo(f"cylinder-scan: {exc}", err=True)
+    except failure as exc:
+        typer.echo(f"{prefix}: {exc}", err=True)
         raise typer.Exit(1) from exc
+
+
+def _run(options: StationOptions, mode: Mode) -> None:
+    with _exit_status("cylinder-scan", SourceError):
+        result = run_mode(options, mode)
     typer.echo(
         f"读取 {result.reads} 次；待上传 {result.pending} 条；被拒 {result.failed} 条 / "
         f"{result.reads} reads; {result.pending} events waiting to upload; "
@@ -278,14 +287,8 @@ def sync(
     token: TokenOpt, service: ServiceOpt = DEFAULT_SERVICE, data_dir: DataDirOpt = None
 ) -> None:
     options = StationOptions(service=service, token=token, data_dir=_data_dir(data_dir))
-    try:
+    with _exit_status("cylinder-scan sync", ServiceError):
         result = sync_now(options)
-    except TokenRejected as exc:
-        typer.echo(AUTH_REFUSED, err=True)
-        raise typer.Exit(2) from exc
-    except ServiceError as exc:
-        typer.echo(f"cylinder-scan sync: {exc}", err=True)
-        raise typer.Exit(1) from exc
     _report_sync(result)
     if result.pending or result.cache is None:
         raise typer.Exit(1)

@@ -15,7 +15,9 @@ import typer
 from typer.testing import CliRunner
 
 from bench.scanner_photos import qr_modules, render_label
+from scanner.capture.sources import SourceError
 from scanner.cli import app
+from scanner.outbox.client import TokenRejected, Unreachable
 from scanner.station import commands
 from scanner.station.options import (
     DEFAULT_SERVICE,
@@ -139,13 +141,16 @@ def test_every_station_command_takes_the_shared_options_and_its_own() -> None:
 
 
 class Runs:
-    """Stands in for the run: keeps what each command asked for."""
+    """Stands in for the run: keeps what each command asked for, raises ``error`` if set."""
 
     def __init__(self) -> None:
         self.asked: list[tuple[StationOptions, Mode]] = []
+        self.error: Exception | None = None
 
     def __call__(self, options: StationOptions, mode: Mode) -> RunResult:
         self.asked.append((options, mode))
+        if self.error is not None:
+            raise self.error
         return RunResult(reads=0, pending=0, failed=0)
 
 
@@ -199,3 +204,38 @@ def test_refuses_a_delivery_without_its_customer(runs: Runs, tmp_path: Path) -> 
     assert result.exit_code == 2
     assert "--customer" in result.output
     assert runs.asked == []
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "says"),
+    [
+        (TokenRejected("401: token rejected"), 2, "令牌被拒绝"),
+        (SourceError("0: cannot open as a camera"), 1, "cylinder-scan: 0: cannot open as a camera"),
+    ],
+)
+def test_a_run_ends_with_the_status_that_says_what_went_wrong(
+    runs: Runs, tmp_path: Path, error: Exception, status: int, says: str
+) -> None:
+    runs.error = error
+    result = CliRunner().invoke(app, ["dispatch", "--token", "cyl_t", "--data-dir", str(tmp_path)])
+    assert result.exit_code == status
+    assert says in result.output
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "says"),
+    [
+        (TokenRejected("401: token rejected"), 2, "令牌被拒绝"),
+        (Unreachable("HTTP 503", status=503), 1, "cylinder-scan sync: HTTP 503"),
+    ],
+)
+def test_a_sync_ends_with_the_status_that_says_what_went_wrong(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, error: Exception, status: int, says: str
+) -> None:
+    def fails(options: StationOptions) -> None:
+        raise error
+
+    monkeypatch.setattr(commands, "sync_now", fails)
+    result = CliRunner().invoke(app, ["sync", "--token", "cyl_t", "--data-dir", str(tmp_path)])
+    assert result.exit_code == status
+    assert says in result.output

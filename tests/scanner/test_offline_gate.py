@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from scanner.offline.cache import LocalCache
 from scanner.offline.gate import NO_COPY, NOT_IN_COPY, STALE_COPY, OfflineGate
@@ -27,33 +29,56 @@ API = "/api/v1"
 FILLER = "filler_a1"
 
 
-async def post(client: httpx.AsyncClient, world: World, who: str, path: str, body: Any) -> Any:
-    response = await client.post(f"{API}{path}", json=body, headers=world.headers(who))
-    assert response.status_code in (200, 201), response.text
-    return response.json()
+@dataclass
+class Site:
+    """The service really served on the test's database, its test world, and where the
+    filler's local copy is kept."""
+
+    ctx: Context
+    world: World
+    client: httpx.AsyncClient
+    service: LiveService
+    clock: FakeClock
+    copy_path: Path
+
+    async def post(self, who: str, path: str, body: Any) -> Any:
+        response = await self.client.post(
+            f"{API}{path}", json=body, headers=self.world.headers(who)
+        )
+        assert response.status_code in (200, 201), response.text
+        return response.json()
+
+    async def service_says(self, scan: str) -> dict[str, Any]:
+        return dict(await self.post(FILLER, "/fill-checks", {"scan": scan}))
+
+    async def synced_gate(self) -> OfflineGate:
+        """Sync in a thread: the server runs on this test's event loop."""
+        token, url = self.world.tokens[FILLER], self.service.url
+        await asyncio.to_thread(
+            sync_copy_at, self.copy_path, lambda: ServiceClient(url, token), self.clock
+        )
+        return OfflineGate(LocalCache(self.copy_path), token, self.clock)
 
 
-async def service_says(client: httpx.AsyncClient, world: World, scan: str) -> dict[str, Any]:
-    return dict(await post(client, world, FILLER, "/fill-checks", {"scan": scan}))
-
-
-async def synced_gate(
-    service: LiveService, world: World, tmp_path: Path, clock: FakeClock
-) -> OfflineGate:
-    """Sync in a thread: the server runs on this test's event loop."""
-    token, path = world.tokens[FILLER], tmp_path / "cache.sqlite3"
-    await asyncio.to_thread(sync_copy_at, path, lambda: ServiceClient(service.url, token), clock)
-    return OfflineGate(LocalCache(path), token, clock)
+@pytest.fixture
+def site(
+    ctx: Context,
+    world: World,
+    client: httpx.AsyncClient,
+    service: LiveService,
+    clock: FakeClock,
+    tmp_path: Path,
+) -> Site:
+    return Site(ctx, world, client, service, clock, tmp_path / "cache.sqlite3")
 
 
 def codes(findings: Any) -> list[str]:
     return sorted(f["code"] if isinstance(f, dict) else f.code for f in findings)
 
 
-async def build_fleet(
-    ctx: Context, world: World, client: httpx.AsyncClient, clock: FakeClock
-) -> dict[str, str]:
+async def build_fleet(site: Site) -> dict[str, str]:
     """One cylinder (or scan) per case of ``EXPECTED``, named by what the gate must find."""
+    ctx, world, post = site.ctx, site.world, site.post
     today = ctx.today()
     reg = {"ok": await register_one(ctx, world)}
     reg["overdue"] = await register_one(ctx, world, next_inspection_due=today - timedelta(days=3))
@@ -68,16 +93,16 @@ async def build_fleet(
     for case, result in (("scrapped", "scrap"), ("failed", "fail")):
         reg[case] = await register_one(ctx, world)
         inspection = event_body(code=reg[case], inspected_on=str(today), result=result)
-        await post(client, world, "inspector", "/inspections", inspection)
+        await post("inspector", "/inspections", inspection)
     reg["seized"] = await register_one(ctx, world)
     seizure = event_body(reason="查封")
-    await post(client, world, "regulator", f"/cylinders/{reg['seized']}/seize", seizure)
+    await post("regulator", f"/cylinders/{reg['seized']}/seize", seizure)
     reg["just_filled"] = await register_one(ctx, world)
-    fill = event_body(scan=reg["just_filled"], net_kg=14.5, filled_at=clock.now.isoformat())
-    await post(client, world, FILLER, "/fills", fill)
+    fill = event_body(scan=reg["just_filled"], net_kg=14.5, filled_at=site.clock.now.isoformat())
+    await post(FILLER, "/fills", fill)
     batch = {"manufacturer": " 浙江某钢瓶厂", "batch": "B-2024-07", "reason": "召回"}
-    await post(client, world, "regulator", "/blacklist", batch)
-    await post(client, world, "regulator", "/blacklist", {"model": "YSP12", "reason": "召回"})
+    await post("regulator", "/blacklist", batch)
+    await post("regulator", "/blacklist", {"model": "YSP12", "reason": "召回"})
     reg["alias"] = await register_one(ctx, world, aliases=["ZJ-OLD-00042"])
     reg["not_owned"] = await register_one(ctx, world, company="company_b")
     scans = {case: ctx.qr_payload(code) for case, code in reg.items()}
@@ -129,18 +154,11 @@ def said_offline(answer: GateAnswer) -> Said:
     return "allow" if answer.is_allowed else "refuse", codes(answer.reasons), codes(answer.warnings)
 
 
-async def test_answers_every_case_as_the_service_does_and_as_the_rules_say(
-    ctx: Context,
-    world: World,
-    client: httpx.AsyncClient,
-    service: LiveService,
-    tmp_path: Path,
-    clock: FakeClock,
-) -> None:
-    scans = await build_fleet(ctx, world, client, clock)
+async def test_answers_every_case_as_the_service_does_and_as_the_rules_say(site: Site) -> None:
+    scans = await build_fleet(site)
     assert scans.keys() == EXPECTED.keys()
-    gate = await synced_gate(service, world, tmp_path, clock)
-    online = {case: await service_says(client, world, scan) for case, scan in scans.items()}
+    gate = await site.synced_gate()
+    online = {case: await site.service_says(scan) for case, scan in scans.items()}
     offline = {case: gate.decide(scan) for case, scan in scans.items()}
     assert {case: said_online(answer) for case, answer in online.items()} == EXPECTED
     assert {case: said_offline(answer) for case, answer in offline.items()} == EXPECTED_OFFLINE
@@ -151,78 +169,56 @@ async def test_answers_every_case_as_the_service_does_and_as_the_rules_say(
     assert [offline[case].code for case in known] == [online[case]["code"] for case in known]
 
 
-async def test_knows_a_blacklisting_of_one_cylinder(
-    ctx: Context,
-    world: World,
-    client: httpx.AsyncClient,
-    service: LiveService,
-    tmp_path: Path,
-    clock: FakeClock,
-) -> None:
-    code = await register_one(ctx, world)
-    await post(client, world, "regulator", "/blacklist", {"code": code, "reason": "克隆标签"})
-    gate = await synced_gate(service, world, tmp_path, clock)
-    online = await service_says(client, world, ctx.qr_payload(code))
-    offline = gate.decide(ctx.qr_payload(code))
+async def test_knows_a_blacklisting_of_one_cylinder(site: Site) -> None:
+    code = await register_one(site.ctx, site.world)
+    await site.post("regulator", "/blacklist", {"code": code, "reason": "克隆标签"})
+    gate = await site.synced_gate()
+    online = await site.service_says(site.ctx.qr_payload(code))
+    offline = gate.decide(site.ctx.qr_payload(code))
     assert codes(online["reasons"]) == ["BLACKLISTED"]
     assert offline.reason_codes == ["BLACKLISTED"]
 
 
-async def test_refuses_like_the_service_when_the_station_is_locked(
-    ctx: Context,
-    world: World,
-    client: httpx.AsyncClient,
-    service: LiveService,
-    tmp_path: Path,
-    clock: FakeClock,
-) -> None:
-    code = await register_one(ctx, world)
-    station = world.orgs["station_a1"]
-    await post(client, world, "regulator", f"/organizations/{station}/lock", {"reason": "整改"})
-    gate = await synced_gate(service, world, tmp_path, clock)
-    online = await service_says(client, world, ctx.qr_payload(code))
-    offline = gate.decide(ctx.qr_payload(code))
+async def test_refuses_like_the_service_when_the_station_is_locked(site: Site) -> None:
+    code = await register_one(site.ctx, site.world)
+    station = site.world.orgs["station_a1"]
+    await site.post("regulator", f"/organizations/{station}/lock", {"reason": "整改"})
+    gate = await site.synced_gate()
+    online = await site.service_says(site.ctx.qr_payload(code))
+    offline = gate.decide(site.ctx.qr_payload(code))
     assert codes(online["reasons"]) == ["STATION_LOCKED"]
     assert offline.reason_codes == ["STATION_LOCKED"]
     assert not offline.is_allowed
 
 
 async def test_allows_what_was_blacklisted_after_the_sync_and_the_upload_flags_it(
-    ctx: Context,
-    world: World,
-    client: httpx.AsyncClient,
-    service: LiveService,
-    tmp_path: Path,
-    clock: FakeClock,
-    superuser_dsn: str,
+    site: Site, superuser_dsn: str
 ) -> None:
-    code = await register_one(ctx, world, batch="LATE-1")
-    gate = await synced_gate(service, world, tmp_path, clock)
+    code = await register_one(site.ctx, site.world, batch="LATE-1")
+    gate = await site.synced_gate()
     late = {"manufacturer": "浙江某钢瓶厂", "batch": "LATE-1", "reason": "召回"}
-    await post(client, world, "regulator", "/blacklist", late)
-    answer = gate.decide(ctx.qr_payload(code))
+    await site.post("regulator", "/blacklist", late)
+    scan = site.ctx.qr_payload(code)
+    answer = gate.decide(scan)
     assert answer.is_allowed  # the copy cannot know
-    body = event_body(
-        scan=ctx.qr_payload(code),
-        net_kg=14.5,
-        filled_at=clock.now.isoformat(),
-        offline=answer.offline_record(),
-    )
-    stored = await post(client, world, FILLER, "/fills", body)
+    filled_at = site.clock.now.isoformat()
+    body = event_body(scan=scan, net_kg=14.5, filled_at=filled_at, offline=answer.offline_record())
+    stored = await site.post(FILLER, "/fills", body)
     assert stored["violations"] == ["BLACKLISTED"]
     (row,) = await events_in_db(superuser_dsn, code=code, type_="filled")
     assert json.loads(row["payload"])["offline"]["verdict"] == "allow"
 
 
 async def test_decides_nothing_without_a_copy_or_with_an_old_one(
-    ctx: Context, world: World, service: LiveService, tmp_path: Path, clock: FakeClock
+    site: Site, clock: FakeClock, tmp_path: Path
 ) -> None:
-    code = await register_one(ctx, world)
-    empty = OfflineGate(LocalCache(tmp_path / "empty.sqlite3"), world.tokens[FILLER], clock)
+    code = await register_one(site.ctx, site.world)
+    token = site.world.tokens[FILLER]
+    empty = OfflineGate(LocalCache(tmp_path / "empty.sqlite3"), token, clock)
     assert empty.decide(code).note == NO_COPY
-    gate = await synced_gate(service, world, tmp_path, clock)
+    gate = await site.synced_gate()
     assert gate.decide(code).is_allowed
-    other = OfflineGate(gate.cache, world.tokens["filler_a2"], clock)
+    other = OfflineGate(gate.cache, site.world.tokens["filler_a2"], clock)
     assert other.decide(code).note == NO_COPY  # another user's copy is not used
     clock.advance(hours=25)
     stale = gate.decide(code)
