@@ -9,7 +9,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from service.domain.access import Actor
 from service.domain.paging import DEFAULT_LIMIT, MAX_LIMIT
-from service.use_cases.auth import TokenCache, authenticate
+from service.use_cases.auth import authenticate
 from service.use_cases.context import Context
 
 _bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer <token>")
@@ -20,11 +20,6 @@ _bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer <token
 async def get_context(request: Request) -> Context:
     ctx: Context = request.app.state.ctx
     return ctx
-
-
-async def get_token_cache(request: Request) -> TokenCache:
-    cache: TokenCache = request.app.state.token_cache
-    return cache
 
 
 Ctx = Annotated[Context, Depends(get_context)]

@@ -22,7 +22,6 @@ from service.domain.errors import (
     InvalidInput,
     NotAuthenticated,
     NotFound,
-    Unavailable,
 )
 
 log = logging.getLogger("cylinders.api")
@@ -35,7 +34,6 @@ STATUS_BY_TYPE: list[tuple[type[DomainError], int]] = [
     (NotFound, 404),
     (Conflict, 409),
     (InvalidInput, 422),
-    (Unavailable, 503),
 ]
 # Codes whose status differs from their class's.
 STATUS_BY_CODE: dict[str, int] = {"MALFORMED_JSON": 400, "BODY_TOO_LARGE": 413}

@@ -15,7 +15,6 @@ from service.domain.access import OrgKind, Role
 T = TypeVar("T")
 
 Name = Annotated[str, Field(min_length=1, max_length=200)]
-Short = Annotated[str, Field(min_length=1, max_length=64)]
 
 
 def _has_nul(value: object) -> bool:

@@ -161,26 +161,6 @@ async def lock_by_id(conn: AsyncConnection, cylinder_id: int) -> Row[Any]:
     return (await conn.execute(query)).one()
 
 
-async def get_by_code(conn: AsyncConnection, code: str) -> Row[Any] | None:
-    return (await conn.execute(select(cyl_t).where(cyl_t.c.code == code))).first()
-
-
-async def get_by_alias(conn: AsyncConnection, key: str) -> Row[Any] | None:
-    query = (
-        select(cyl_t).join(alias_t, alias_t.c.cylinder_id == cyl_t.c.id).where(alias_t.c.key == key)
-    )
-    return (await conn.execute(query)).first()
-
-
-async def get_by_serial(
-    conn: AsyncConnection, manufacturer_key: str, serial_key: str
-) -> Row[Any] | None:
-    query = select(cyl_t).where(
-        cyl_t.c.manufacturer_key == manufacturer_key, cyl_t.c.serial_key == serial_key
-    )
-    return (await conn.execute(query)).first()
-
-
 async def aliases_of(conn: AsyncConnection, cylinder_ids: list[int]) -> dict[int, list[str]]:
     if not cylinder_ids:
         return {}
@@ -193,10 +173,6 @@ async def aliases_of(conn: AsyncConnection, cylinder_ids: list[int]) -> dict[int
     for cylinder_id, raw in result:
         out.setdefault(cylinder_id, []).append(raw)
     return out
-
-
-async def owner_of(conn: AsyncConnection, owner_id: uuid.UUID) -> Row[Any] | None:
-    return (await conn.execute(select(org_t).where(org_t.c.id == owner_id))).first()
 
 
 def _filter_conditions(filters: CylinderFilter) -> list[Any]:

@@ -13,13 +13,7 @@ from typing import Any
 import asyncpg
 import orjson
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import (
-    AsyncConnection,
-    AsyncEngine,
-    async_sessionmaker,
-    create_async_engine,
-)
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 
 def async_url(url: str) -> str:
@@ -77,10 +71,6 @@ async def _keep_session(_conn: Any) -> None:
     """Released connections are not reset with ``RESET ALL; UNLISTEN *; ...`` (a round trip
     per request): the hot path never changes session state. asyncpg still rolls back any
     open transaction before this is called."""
-
-
-def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
 
 
 class Record(asyncpg.Record):  # type: ignore[misc]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import Row, func, insert, select
+from sqlalchemy import Row, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from service.db.tables import AppUser, Entrustment, Organization, OrgEvent
@@ -122,10 +122,6 @@ async def find_actor(conn: AsyncConnection, token_hash: bytes) -> tuple[Actor | 
         row.region_code,
     )
     return Actor(user_id=str(row.id), role=Role(row.role), org=org), bytes(row.token_hash)
-
-
-async def count_users(conn: AsyncConnection, role: str) -> int:
-    return int((await conn.execute(select(func.count()).where(user_t.c.role == role))).scalar_one())
 
 
 async def insert_org_event(conn: AsyncConnection, values: dict[str, Any]) -> None:

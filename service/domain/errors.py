@@ -7,9 +7,11 @@
     ├── Forbidden                known caller, action not allowed           (code FORBIDDEN)
     ├── NotFound                 missing, or outside the caller's scope     (code NOT_FOUND, ...)
     ├── Conflict                 would break uniqueness or a state rule     (DUPLICATE_SERIAL, ...)
-    ├── InvalidInput             well-formed but impossible values          (INVALID_DATES, ...)
-    │   └── BatchRejected        some rows of a batch are bad; ``errors`` lists them
-    └── Unavailable              the database cannot be reached             (code DB_UNAVAILABLE)
+    └── InvalidInput             well-formed but impossible values          (INVALID_DATES, ...)
+        └── BatchRejected        some rows of a batch are bad; ``errors`` lists them
+
+A database that cannot be reached is not a domain error: ``service/api/errors.py`` answers the
+driver's own exceptions with 503 ``DB_UNAVAILABLE``.
 
 The HTTP status of each lives in ``service/api/errors.py`` (one mapping, one handler); the
 domain never speaks HTTP.
@@ -74,8 +76,3 @@ class BatchRejected(InvalidInput):
             detail or f"{len(errors)} problem(s) in the batch; nothing was stored",
             errors,
         )
-
-
-class Unavailable(DomainError):
-    def __init__(self, detail: str = "the database is not reachable") -> None:
-        super().__init__("DB_UNAVAILABLE", detail)

@@ -15,14 +15,12 @@ from service.api.schemas import (
     CylinderBatch,
     CylinderCreate,
     CylinderRead,
-    CylinderRegistered,
     Page,
 )
 from service.domain.access import CylinderFilter
 from service.domain.errors import Conflict, InvalidInput
 from service.domain.registration import CylinderInput
 from service.use_cases import cylinders, register
-from service.use_cases.context import Context
 
 router = APIRouter(tags=["cylinders"])
 
@@ -42,15 +40,6 @@ def _input(body: CylinderCreate) -> CylinderInput:
     data["aliases"] = tuple(body.aliases)
     data["flags"] = tuple(body.flags)
     return CylinderInput(**data)
-
-
-def _registered(ctx: Context, item: register.Registered) -> CylinderRegistered:
-    return CylinderRegistered(
-        code=item.code,
-        qr_payload=ctx.qr_payload(item.code),
-        serial_no=item.cylinder.serial_no,
-        manufacturer=item.cylinder.manufacturer,
-    )
 
 
 @router.post(
