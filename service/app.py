@@ -12,7 +12,6 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI
@@ -21,7 +20,7 @@ from service.api.errors import install_error_handlers
 from service.api.limits import RequestLimits
 from service.api.routes import cylinders, gate, health, labels, lifecycle, organizations
 from service.api.routes import public as public_api
-from service.db.engine import create_driver_pool, create_engine
+from service.db.engine import DriverPool, create_driver_pool, create_engine
 from service.domain.clock import Clock, system_clock
 from service.settings import Settings
 from service.use_cases.auth import TokenCache
@@ -63,7 +62,7 @@ def build_context(settings: Settings, clock: Clock = system_clock) -> Context:
     )
 
 
-async def open_driver_pool(settings: Settings) -> Any:
+async def open_driver_pool(settings: Settings) -> DriverPool:
     """The hot path's asyncpg pool (see ``service.db.engine.create_driver_pool``)."""
     if not settings.database_url:
         raise RuntimeError("DATABASE_URL is not set")
@@ -103,7 +102,8 @@ def create_app(
             yield
         finally:
             if context is None:
-                await ctx.pool.close()
+                if ctx.pool is not None:
+                    await ctx.pool.close()
                 await ctx.engine.dispose()
 
     app = FastAPI(

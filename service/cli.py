@@ -60,11 +60,11 @@ def _prepare(settings: Settings) -> str:
 def _run(settings: Settings, job: Callable[[Context], Awaitable[T]]) -> T:
     async def main() -> T:
         ctx = build_context(settings)
-        ctx.pool = await open_driver_pool(settings)
+        ctx.pool = pool = await open_driver_pool(settings)
         try:
             return await job(ctx)
         finally:
-            await ctx.pool.close()
+            await pool.close()
             await ctx.engine.dispose()
 
     return asyncio.run(main())

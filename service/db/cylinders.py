@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Row, and_, select, text, true
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from service.db.engine import Record, driver_connection, positional
+from service.db.engine import RawConnection, Record, driver_connection, positional
 from service.db.tables import Cylinder, CylinderAlias, Organization
 from service.domain.access import CylinderFilter, CylinderScope
 
@@ -116,7 +116,7 @@ _LOCK_TARGET, _LOCK_PARAMS = positional(
 )
 
 
-async def lock_target(driver: Any, lookup: Lookup) -> Record | None:
+async def lock_target(driver: RawConnection, lookup: Lookup) -> Record | None:
     """Take the row lock of the cylinder ``lookup`` names (asyncpg connection, inside its
     transaction); its id and code, or None."""
     params = lookup_params(lookup)
@@ -133,7 +133,7 @@ _WITH_OWNER, _WITH_OWNER_PARAMS = positional(
 )
 
 
-async def find_with_owner(driver: Any, lookup: Lookup) -> Record | None:
+async def find_with_owner(driver: RawConnection, lookup: Lookup) -> Record | None:
     """The cylinder and what scope checks need of its owner, in one round trip (asyncpg)."""
     params = lookup_params(lookup)
     record: Record | None = await driver.fetchrow(

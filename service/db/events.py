@@ -14,7 +14,7 @@ import orjson
 from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from service.db.engine import Record
+from service.db.engine import RawConnection, Record
 from service.db.tables import Cylinder, Event
 
 EVENT_TABLE = "event"
@@ -34,7 +34,7 @@ _BY_EVENT_ID = (
 )
 
 
-async def get_by_event_id(driver: Any, event_id: uuid.UUID) -> Record | None:
+async def get_by_event_id(driver: RawConnection, event_id: uuid.UUID) -> Record | None:
     record: Record | None = await driver.fetchrow(_BY_EVENT_ID, event_id, record_class=Record)
     return record
 
@@ -48,7 +48,7 @@ _INSERT = (
 
 
 async def append_event(
-    driver: Any,
+    driver: RawConnection,
     *,
     cylinder_id: int,
     seq: int,
@@ -100,11 +100,13 @@ SELECT coalesce((SELECT json_agg(item ORDER BY seq) FROM shown)::text, '[]') AS 
 
 
 async def page_json(
-    driver: Any, cylinder_id: int, code: str, *, after_seq: int, limit: int
+    driver: RawConnection, cylinder_id: int, code: str, *, after_seq: int, limit: int
 ) -> tuple[str, bool, int | None]:
     """One page of the history as a JSON array (text, passed to the client untouched),
     whether more follow, and the last seq shown: Python never builds the events."""
     row = await driver.fetchrow(_PAGE_JSON, cylinder_id, after_seq, limit, code)
+    if row is None:  # pragma: no cover - an aggregate always returns its one row
+        raise RuntimeError("the history page query returned no row")
     return row["items"], row["more"], row["last_seq"]
 
 

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Any
 
 from service.db.cylinders import TARGET as _TARGET
 from service.db.cylinders import Lookup, lookup_params
-from service.db.engine import Record, positional
+from service.db.engine import AnyRow, RawConnection, Record, positional
 from service.domain.gate import CylinderSnapshot
 
 # Whether any active blacklist entry (by code, batch or model) names cylinder ``c``; the
@@ -55,7 +54,7 @@ SELECT {_STATION_FACTS}, {_CYLINDER_FACTS}
 
 
 async def snapshot(
-    conn: Any,
+    conn: RawConnection,
     lookup: Lookup,
     *,
     station_id: uuid.UUID,
@@ -78,7 +77,7 @@ async def snapshot(
     return record
 
 
-def cylinder_snapshot(row: Any, *, with_recent: bool) -> CylinderSnapshot:
+def cylinder_snapshot(row: AnyRow, *, with_recent: bool) -> CylinderSnapshot:
     """The gate's view of a cylinder row. ``with_recent``: the row also carries the last fill
     and the last sighting (the gate's snapshot does; the public page's facts do not)."""
     return CylinderSnapshot(

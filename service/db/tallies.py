@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Any
+
+from service.db.engine import RawConnection
 
 _BUMP = (
     "INSERT INTO station_tally (org_id, day, metric, count) VALUES ($1, $2, $3, 1) "
@@ -12,6 +13,6 @@ _BUMP = (
 )
 
 
-async def bump(driver: Any, org_id: uuid.UUID, day: date, metric: str) -> None:
+async def bump(driver: RawConnection, org_id: uuid.UUID, day: date, metric: str) -> None:
     """``driver``: the asyncpg connection of the caller's transaction."""
     await driver.execute(_BUMP, org_id, day, metric)

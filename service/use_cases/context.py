@@ -7,12 +7,12 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from service.db.engine import DriverPool
 from service.domain.clock import Clock, local_date
 from service.domain.codes import label_tag, tag_key_version
 from service.domain.models import ModelTable
@@ -31,7 +31,7 @@ class Context:
     seen_elsewhere_minutes: float = 30.0
     # asyncpg pool for the hot path (see ``service.db.engine.create_driver_pool``); without
     # one, the hot path borrows connections from the engine.
-    pool: Any = None
+    pool: DriverPool | None = None
 
     def today(self) -> date:
         return local_date(self.clock(), self.zone)

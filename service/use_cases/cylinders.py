@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from service.db import cylinders as cyl_db
 from service.db import organizations as org_db
+from service.db.engine import AnyRow
 from service.domain import access
 from service.domain.access import Actor, CylinderFilter, OrgKind, OrgRef
 from service.domain.errors import Forbidden, NotFound
@@ -19,7 +20,7 @@ from service.use_cases.lookup import find_cylinder
 NOT_FOUND = "气瓶不存在或无权查看 / no such cylinder in your scope"
 
 
-def cylinder_view(ctx: Context, row: Row[Any], aliases: list[str]) -> dict[str, Any]:
+def cylinder_view(ctx: Context, row: AnyRow, aliases: list[str]) -> dict[str, Any]:
     last_fill = None
     if row.last_fill_at is not None:
         last_fill = {

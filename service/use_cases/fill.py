@@ -22,13 +22,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import asyncpg
-from sqlalchemy import Row
 
 from service.db import cylinders as cyl_db
 from service.db import gate as gate_db
 from service.db import tallies
 from service.db.cylinders import Lookup
-from service.db.engine import driver
+from service.db.engine import RawConnection, Record, driver
 from service.domain.access import Actor, Role
 from service.domain.chain import request_hash
 from service.domain.errors import Conflict, Forbidden, InvalidInput
@@ -82,7 +81,7 @@ def _require_filler(actor: Actor) -> None:
         raise Forbidden("只有充装工可以充装 / only fillers check and record fills")
 
 
-def _snapshots(row: Row[Any]) -> tuple[CylinderSnapshot | None, StationSnapshot, OperatorSnapshot]:
+def _snapshots(row: Record) -> tuple[CylinderSnapshot | None, StationSnapshot, OperatorSnapshot]:
     station = StationSnapshot(
         id=str(row.s_id),
         company_id=str(row.s_company_id) if row.s_company_id else None,
@@ -100,7 +99,7 @@ def _snapshots(row: Row[Any]) -> tuple[CylinderSnapshot | None, StationSnapshot,
     return cylinder, station, operator
 
 
-def _scan_result(resolution: Resolution, row: Row[Any] | None) -> ScanResult:
+def _scan_result(resolution: Resolution, row: Record | None) -> ScanResult:
     found = row is not None and row.id is not None
     if resolution.is_bad_code and found:
         # What failed our check character is another identifier bound to this cylinder.
@@ -111,7 +110,7 @@ def _scan_result(resolution: Resolution, row: Row[Any] | None) -> ScanResult:
 
 
 def _evaluate(
-    ctx: Context, resolution: Resolution, row: Row[Any]
+    ctx: Context, resolution: Resolution, row: Record
 ) -> tuple[Verdict, CylinderSnapshot | None]:
     cylinder, station, operator = _snapshots(row)
     verdict = check_fill(
@@ -133,12 +132,12 @@ def _seen_here(ctx: Context, actor: Actor) -> dict[str, Any]:
 
 
 async def _locked_snapshot(
-    conn: Any,
+    conn: RawConnection,
     ctx: Context,
     actor: Actor,
     resolution: Resolution,
     event_id: uuid.UUID | None = None,
-) -> Row[Any] | None:
+) -> Record | None:
     """Lock the cylinder's row, THEN read the snapshot in a new statement. Under READ
     COMMITTED a statement that waited for a lock still judges by what it saw before the
     wait: a blacklisting committed by the transaction it waited for would be missed."""
@@ -155,10 +154,10 @@ async def _locked_snapshot(
 
 
 async def _record_refusal(
-    conn: Any,
+    conn: RawConnection,
     ctx: Context,
     actor: Actor,
-    locked: Row[Any] | None,
+    locked: Record | None,
     scan: str,
     verdict: Verdict,
 ) -> uuid.UUID:
@@ -182,7 +181,7 @@ async def _record_refusal(
     return refusal_id
 
 
-def _cylinder_for(ctx: Context, row: Row[Any], verdict: Verdict) -> dict[str, Any] | None:
+def _cylinder_for(ctx: Context, row: Record, verdict: Verdict) -> dict[str, Any] | None:
     if row.id is None:
         return None
     if Reason.NOT_OWNED in verdict.reason_codes:
@@ -229,7 +228,7 @@ class FillInput:
     offline: dict[str, Any] | None = None
 
 
-def _fill_outcome(ctx: Context, row: Row[Any], item: FillInput) -> tuple[list[str], str | None]:
+def _fill_outcome(ctx: Context, row: Record, item: FillInput) -> tuple[list[str], str | None]:
     """Warnings from the weights and post-fill checks, and the hold they impose (if any)."""
     warnings: list[str] = []
     hold: str | None = None
@@ -250,7 +249,7 @@ def _fill_outcome(ctx: Context, row: Row[Any], item: FillInput) -> tuple[list[st
 
 
 def _fill_event(
-    ctx: Context, actor: Actor, row: Row[Any], item: FillInput, verdict: Verdict
+    ctx: Context, actor: Actor, row: Record, item: FillInput, verdict: Verdict
 ) -> NewEvent:
     extra_warnings, hold = _fill_outcome(ctx, row, item)
     tare = row.tare_kg

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Row
-
 from service.db import public as public_db
+from service.db.engine import AnyRow
 from service.db.gate import cylinder_snapshot
 from service.domain.clock import local_date
 from service.domain.codes import canonical_code, has_valid_check
@@ -24,7 +23,7 @@ from service.use_cases.context import Context
 
 
 def public_view(
-    ctx: Context, row: Row[Any], *, owner_name: str | None, aliases: list[str] | None
+    ctx: Context, row: AnyRow, *, owner_name: str | None, aliases: list[str] | None
 ) -> dict[str, Any]:
     view: dict[str, Any] = {
         "code": row.code,

@@ -29,7 +29,7 @@ from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from service.db import events as event_db
-from service.db.engine import driver, driver_connection
+from service.db.engine import AnyRow, RawConnection, driver, driver_connection
 from service.domain.access import Actor
 from service.domain.chain import ChainLink, link_hash, request_hash
 from service.domain.errors import Conflict
@@ -85,7 +85,7 @@ def _view(
     return view
 
 
-def event_view(row: Row[Any], code: str, zone: ZoneInfo) -> dict[str, Any]:
+def event_view(row: AnyRow, code: str, zone: ZoneInfo) -> dict[str, Any]:
     return _view(
         row.payload, event_id=row.event_id, type_=row.type, code=code, seq=row.seq,
         occurred_at=row.occurred_at, recorded_at=row.recorded_at, actor=row.actor_id,
@@ -95,7 +95,7 @@ def event_view(row: Row[Any], code: str, zone: ZoneInfo) -> dict[str, Any]:
 
 
 async def find_replay(
-    conn: AsyncConnection, ctx: Context, event_id: uuid.UUID, fingerprint: bytes
+    conn: RawConnection, ctx: Context, event_id: uuid.UUID, fingerprint: bytes
 ) -> Written | None:
     stored = await event_db.get_by_event_id(conn, event_id)
     if stored is None:
@@ -109,10 +109,10 @@ async def find_replay(
 
 
 async def append(
-    driver: Any,
+    driver: RawConnection,
     ctx: Context,
     actor: Actor | None,
-    cylinder: Row[Any],
+    cylinder: AnyRow,
     event_id: uuid.UUID,
     fingerprint: bytes,
     new: NewEvent,
