@@ -9,23 +9,28 @@ from typing import Any
 from sqlalchemy import Row, Select, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from service.db.tables import BlacklistEntry, Cylinder
-
-bl_t = BlacklistEntry.__table__  # type: ignore[attr-defined]
-cyl_t = Cylinder.__table__  # type: ignore[attr-defined]
+from service.db.tables import blacklist_table, cylinder_table
 
 
 async def insert_entry(conn: AsyncConnection, values: dict[str, Any]) -> Row[Any]:
-    row: Row[Any] = (await conn.execute(insert(bl_t).values(**values).returning(bl_t))).one()
+    row: Row[Any] = (
+        await conn.execute(insert(blacklist_table).values(**values).returning(blacklist_table))
+    ).one()
     return row
 
 
 async def get(conn: AsyncConnection, entry_id: uuid.UUID) -> Row[Any] | None:
-    return (await conn.execute(select(bl_t).where(bl_t.c.id == entry_id).with_for_update())).first()
+    return (
+        await conn.execute(
+            select(blacklist_table).where(blacklist_table.c.id == entry_id).with_for_update()
+        )
+    ).first()
 
 
 async def active_for_cylinder(conn: AsyncConnection, cylinder_id: int) -> bool:
-    query = select(bl_t.c.id).where(bl_t.c.cylinder_id == cylinder_id, bl_t.c.lifted_at.is_(None))
+    query = select(blacklist_table.c.id).where(
+        blacklist_table.c.cylinder_id == cylinder_id, blacklist_table.c.lifted_at.is_(None)
+    )
     return (await conn.execute(query.limit(1))).first() is not None
 
 
@@ -38,10 +43,10 @@ async def lift(
     reason: str | None,
 ) -> Row[Any]:
     statement = (
-        bl_t.update()
-        .where(bl_t.c.id == entry_id)
+        blacklist_table.update()
+        .where(blacklist_table.c.id == entry_id)
         .values(lifted_at=lifted_at, lifted_by=lifted_by, lift_reason=reason)
-        .returning(bl_t)
+        .returning(blacklist_table)
     )
     row: Row[Any] = (await conn.execute(statement)).one()
     return row
@@ -50,22 +55,24 @@ async def lift(
 def _with_code() -> Select[Any]:
     """Entries with the code of their cylinder (for a single-cylinder entry): scanners keep
     the blacklist offline and know cylinders by code, not by internal id."""
-    return select(bl_t, cyl_t.c.code).outerjoin(cyl_t, cyl_t.c.id == bl_t.c.cylinder_id)
+    return select(blacklist_table, cylinder_table.c.code).outerjoin(
+        cylinder_table, cylinder_table.c.id == blacklist_table.c.cylinder_id
+    )
 
 
 async def get_with_code(conn: AsyncConnection, entry_id: uuid.UUID) -> Row[Any]:
-    row: Row[Any] = (await conn.execute(_with_code().where(bl_t.c.id == entry_id))).one()
+    row: Row[Any] = (await conn.execute(_with_code().where(blacklist_table.c.id == entry_id))).one()
     return row
 
 
 async def list_entries(
     conn: AsyncConnection, *, after: uuid.UUID | None, limit: int, active: bool | None
 ) -> list[Row[Any]]:
-    query = _with_code().order_by(bl_t.c.id).limit(limit)
+    query = _with_code().order_by(blacklist_table.c.id).limit(limit)
     if after is not None:
-        query = query.where(bl_t.c.id > after)
+        query = query.where(blacklist_table.c.id > after)
     if active is True:
-        query = query.where(bl_t.c.lifted_at.is_(None))
+        query = query.where(blacklist_table.c.lifted_at.is_(None))
     elif active is False:
-        query = query.where(bl_t.c.lifted_at.is_not(None))
+        query = query.where(blacklist_table.c.lifted_at.is_not(None))
     return list((await conn.execute(query)).all())

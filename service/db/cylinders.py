@@ -17,13 +17,10 @@ from sqlalchemy import Row, and_, select, text, true
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from service.db.engine import RawConnection, Record, driver_connection, positional
-from service.db.tables import Cylinder, CylinderAlias, Organization
+from service.db.tables import alias_table, cylinder_table, event_table, organization_table
 from service.domain.access import CylinderFilter, CylinderScope
 
-cyl_t = Cylinder.__table__  # type: ignore[attr-defined]
-alias_t = CylinderAlias.__table__  # type: ignore[attr-defined]
-org_t = Organization.__table__  # type: ignore[attr-defined]
-
+# The columns a registration COPYs, in the order of the records ``copy_registrations`` takes.
 CYLINDER_COPY_COLUMNS = (
     "id", "code", "serial_no", "serial_key", "manufacturer", "manufacturer_key",
     "manufactured_on", "model", "batch", "owner_id", "tare_kg", "design_life_years",
@@ -47,12 +44,22 @@ async def allocate_ids(conn: AsyncConnection, count: int) -> list[int]:
     return [row[0] for row in result]
 
 
-async def copy_rows(
-    conn: AsyncConnection, table: str, columns: tuple[str, ...], records: list[tuple[Any, ...]]
+async def copy_registrations(
+    conn: AsyncConnection,
+    cylinders: list[tuple[Any, ...]],
+    aliases: list[tuple[Any, ...]],
+    events: list[tuple[Any, ...]],
 ) -> None:
-    if records:
-        driver = await driver_connection(conn)
-        await driver.copy_records_to_table(table, records=records, columns=columns)
+    """COPY new cylinders, their aliases and their ``registered`` events (records in the order
+    of ``CYLINDER_COPY_COLUMNS``, ``ALIAS_COPY_COLUMNS``, ``EVENT_COPY_COLUMNS``)."""
+    driver = await driver_connection(conn)
+    for table, columns, records in (
+        (cylinder_table, CYLINDER_COPY_COLUMNS, cylinders),
+        (alias_table, ALIAS_COPY_COLUMNS, aliases),
+        (event_table, EVENT_COPY_COLUMNS, events),
+    ):
+        if records:
+            await driver.copy_records_to_table(table.name, records=records, columns=columns)
 
 
 async def existing_serials(
@@ -156,8 +163,19 @@ async def find(conn: AsyncConnection, lookup: Lookup, *, lock: bool = False) -> 
     return (await conn.execute(statement, lookup_params(lookup))).first()
 
 
+async def cylinders_after(conn: AsyncConnection, after_id: int, limit: int) -> list[Row[Any]]:
+    """Up to ``limit`` cylinders with ids above ``after_id``, in id order (to walk them all)."""
+    query = (
+        select(cylinder_table)
+        .where(cylinder_table.c.id > after_id)
+        .order_by(cylinder_table.c.id)
+        .limit(limit)
+    )
+    return list((await conn.execute(query)).all())
+
+
 async def lock_by_id(conn: AsyncConnection, cylinder_id: int) -> Row[Any]:
-    query = select(cyl_t).where(cyl_t.c.id == cylinder_id).with_for_update()
+    query = select(cylinder_table).where(cylinder_table.c.id == cylinder_id).with_for_update()
     return (await conn.execute(query)).one()
 
 
@@ -165,9 +183,9 @@ async def aliases_of(conn: AsyncConnection, cylinder_ids: list[int]) -> dict[int
     if not cylinder_ids:
         return {}
     result = await conn.execute(
-        select(alias_t.c.cylinder_id, alias_t.c.raw)
-        .where(alias_t.c.cylinder_id.in_(cylinder_ids))
-        .order_by(alias_t.c.cylinder_id, alias_t.c.key)
+        select(alias_table.c.cylinder_id, alias_table.c.raw)
+        .where(alias_table.c.cylinder_id.in_(cylinder_ids))
+        .order_by(alias_table.c.cylinder_id, alias_table.c.key)
     )
     out: dict[int, list[str]] = {}
     for cylinder_id, raw in result:
@@ -177,13 +195,13 @@ async def aliases_of(conn: AsyncConnection, cylinder_ids: list[int]) -> dict[int
 
 def _filter_conditions(filters: CylinderFilter) -> list[Any]:
     wanted: list[tuple[Any, Callable[[Any], Any]]] = [
-        (filters.owner_id, lambda v: cyl_t.c.owner_id == v),
-        (filters.status, lambda v: cyl_t.c.status == v),
-        (filters.model, lambda v: cyl_t.c.model == v),
-        (filters.inspection_due_before, lambda v: cyl_t.c.next_inspection_due < v),
-        (filters.scrap_before, lambda v: cyl_t.c.scrap_on < v),
-        (filters.manufacturer, lambda v: cyl_t.c.manufacturer == v),
-        (filters.batch, lambda v: cyl_t.c.batch == v),
+        (filters.owner_id, lambda v: cylinder_table.c.owner_id == v),
+        (filters.status, lambda v: cylinder_table.c.status == v),
+        (filters.model, lambda v: cylinder_table.c.model == v),
+        (filters.inspection_due_before, lambda v: cylinder_table.c.next_inspection_due < v),
+        (filters.scrap_before, lambda v: cylinder_table.c.scrap_on < v),
+        (filters.manufacturer, lambda v: cylinder_table.c.manufacturer == v),
+        (filters.batch, lambda v: cylinder_table.c.batch == v),
     ]
     return [clause(value) for value, clause in wanted if value is not None and value != ""]
 
@@ -191,12 +209,12 @@ def _filter_conditions(filters: CylinderFilter) -> list[Any]:
 def _scope_conditions(scope: CylinderScope) -> list[Any]:
     conditions = []
     if scope.owner_id is not None:
-        conditions.append(cyl_t.c.owner_id == uuid.UUID(scope.owner_id))
+        conditions.append(cylinder_table.c.owner_id == uuid.UUID(scope.owner_id))
     if scope.region_prefix:
-        regional = select(org_t.c.id).where(
-            org_t.c.region_code.startswith(scope.region_prefix, autoescape=True)
+        regional = select(organization_table.c.id).where(
+            organization_table.c.region_code.startswith(scope.region_prefix, autoescape=True)
         )
-        conditions.append(cyl_t.c.owner_id.in_(regional))
+        conditions.append(cylinder_table.c.owner_id.in_(regional))
     return conditions
 
 
@@ -210,6 +228,11 @@ async def list_cylinders(
 ) -> list[Row[Any]]:
     conditions = _scope_conditions(scope) + _filter_conditions(filters)
     if after_id is not None:
-        conditions.append(cyl_t.c.id > after_id)
-    query = select(cyl_t).where(and_(true(), *conditions)).order_by(cyl_t.c.id).limit(limit)
+        conditions.append(cylinder_table.c.id > after_id)
+    query = (
+        select(cylinder_table)
+        .where(and_(true(), *conditions))
+        .order_by(cylinder_table.c.id)
+        .limit(limit)
+    )
     return list((await conn.execute(query)).all())

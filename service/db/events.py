@@ -15,11 +15,7 @@ from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from service.db.engine import RawConnection, Record
-from service.db.tables import Cylinder, Event
-
-EVENT_TABLE = "event"
-event_t = Event.__table__  # type: ignore[attr-defined]
-cyl_t = Cylinder.__table__  # type: ignore[attr-defined]
+from service.db.tables import event_table
 
 # Cylinder columns an event may move; anything else is a programming error.
 PROJECTED_COLUMNS = frozenset({
@@ -113,9 +109,9 @@ async def page_json(
 async def chains_of(conn: AsyncConnection, cylinder_ids: list[int]) -> dict[int, list[Row[Any]]]:
     """Every event of these cylinders, in chain order, for verification: one query."""
     query = (
-        select(event_t)
-        .where(event_t.c.cylinder_id.in_(cylinder_ids))
-        .order_by(event_t.c.cylinder_id, event_t.c.seq)
+        select(event_table)
+        .where(event_table.c.cylinder_id.in_(cylinder_ids))
+        .order_by(event_table.c.cylinder_id, event_table.c.seq)
     )
     chains: dict[int, list[Row[Any]]] = {cid: [] for cid in cylinder_ids}
     for row in await conn.execute(query):

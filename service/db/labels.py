@@ -8,9 +8,7 @@ from datetime import datetime
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from service.db.tables import Cylinder
-
-cyl_t = Cylinder.__table__  # type: ignore[attr-defined]
+from service.db.tables import cylinder_table
 
 
 async def lock_owner_labels(conn: AsyncConnection, owner_id: uuid.UUID) -> None:
@@ -27,10 +25,12 @@ async def owner_cylinders(
 ) -> list[tuple[int, str]]:
     """(id, code) of the owner's cylinders in registration order; ``only_unprinted``: those
     whose label was never printed."""
-    query = select(cyl_t.c.id, cyl_t.c.code).where(cyl_t.c.owner_id == owner_id)
+    query = select(cylinder_table.c.id, cylinder_table.c.code).where(
+        cylinder_table.c.owner_id == owner_id
+    )
     if only_unprinted:
-        query = query.where(cyl_t.c.label_printed_at.is_(None))
-    query = query.order_by(cyl_t.c.id).limit(limit)
+        query = query.where(cylinder_table.c.label_printed_at.is_(None))
+    query = query.order_by(cylinder_table.c.id).limit(limit)
     return [(row.id, row.code) for row in await conn.execute(query)]
 
 

@@ -8,13 +8,13 @@ from typing import Any
 from sqlalchemy import Row, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from service.db.tables import AppUser, Entrustment, Organization, OrgEvent
+from service.db.tables import (
+    entrustment_table,
+    org_event_table,
+    organization_table,
+    user_table,
+)
 from service.domain.access import Actor, OrgKind, OrgRef, Role
-
-org_t = Organization.__table__  # type: ignore[attr-defined]
-user_t = AppUser.__table__  # type: ignore[attr-defined]
-org_event_t = OrgEvent.__table__  # type: ignore[attr-defined]
-entrust_t = Entrustment.__table__  # type: ignore[attr-defined]
 
 
 def org_ref(row: Row[Any] | Any) -> OrgRef:
@@ -27,7 +27,9 @@ def org_ref(row: Row[Any] | Any) -> OrgRef:
 
 
 async def get_org(conn: AsyncConnection, org_id: uuid.UUID) -> Row[Any] | None:
-    return (await conn.execute(select(org_t).where(org_t.c.id == org_id))).first()
+    return (
+        await conn.execute(select(organization_table).where(organization_table.c.id == org_id))
+    ).first()
 
 
 async def insert_org(conn: AsyncConnection, values: dict[str, Any]) -> Row[Any]:
@@ -35,7 +37,11 @@ async def insert_org(conn: AsyncConnection, values: dict[str, Any]) -> Row[Any]:
     values = {**values, "id": org_id}
     if values["kind"] == OrgKind.COMPANY:
         values["company_id"] = org_id
-    row: Row[Any] = (await conn.execute(insert(org_t).values(**values).returning(org_t))).one()
+    row: Row[Any] = (
+        await conn.execute(
+            insert(organization_table).values(**values).returning(organization_table)
+        )
+    ).one()
     return row
 
 
@@ -49,51 +55,65 @@ async def list_orgs(
     region_prefix: str | None = None,
     only_id: uuid.UUID | None = None,
 ) -> list[Row[Any]]:
-    query = select(org_t).order_by(org_t.c.id).limit(limit)
+    query = select(organization_table).order_by(organization_table.c.id).limit(limit)
     if after is not None:
-        query = query.where(org_t.c.id > after)
+        query = query.where(organization_table.c.id > after)
     if kind:
-        query = query.where(org_t.c.kind == kind)
+        query = query.where(organization_table.c.kind == kind)
     if company_id is not None:
-        query = query.where(org_t.c.company_id == company_id)
+        query = query.where(organization_table.c.company_id == company_id)
     if region_prefix:
-        query = query.where(org_t.c.region_code.startswith(region_prefix, autoescape=True))
+        query = query.where(
+            organization_table.c.region_code.startswith(region_prefix, autoescape=True)
+        )
     if only_id is not None:
-        query = query.where(org_t.c.id == only_id)
+        query = query.where(organization_table.c.id == only_id)
     return list((await conn.execute(query)).all())
 
 
 async def get_org_for_update(conn: AsyncConnection, org_id: uuid.UUID) -> Row[Any] | None:
-    return (await conn.execute(select(org_t).where(org_t.c.id == org_id).with_for_update())).first()
+    return (
+        await conn.execute(
+            select(organization_table).where(organization_table.c.id == org_id).with_for_update()
+        )
+    ).first()
 
 
 async def set_org_lock(conn: AsyncConnection, org_id: uuid.UUID, *, locked: bool) -> Row[Any]:
-    statement = org_t.update().where(org_t.c.id == org_id).values(is_locked=locked).returning(org_t)
-    return (await conn.execute(statement)).one()
+    statement = (
+        organization_table.update()
+        .where(organization_table.c.id == org_id)
+        .values(is_locked=locked)
+        .returning(organization_table)
+    )
+    row: Row[Any] = (await conn.execute(statement)).one()
+    return row
 
 
 async def insert_user(conn: AsyncConnection, values: dict[str, Any]) -> Row[Any]:
-    row: Row[Any] = (await conn.execute(insert(user_t).values(**values).returning(user_t))).one()
+    row: Row[Any] = (
+        await conn.execute(insert(user_table).values(**values).returning(user_table))
+    ).one()
     return row
 
 
 async def get_user(conn: AsyncConnection, user_id: uuid.UUID) -> Row[Any] | None:
-    return (await conn.execute(select(user_t).where(user_t.c.id == user_id))).first()
+    return (await conn.execute(select(user_table).where(user_table.c.id == user_id))).first()
 
 
 async def list_users(
     conn: AsyncConnection, *, after: uuid.UUID | None, limit: int, company_id: uuid.UUID | None
 ) -> list[Row[Any]]:
     query = (
-        select(user_t, org_t.c.company_id)
-        .join(org_t, org_t.c.id == user_t.c.org_id)
-        .order_by(user_t.c.id)
+        select(user_table, organization_table.c.company_id)
+        .join(organization_table, organization_table.c.id == user_table.c.org_id)
+        .order_by(user_table.c.id)
         .limit(limit)
     )
     if after is not None:
-        query = query.where(user_t.c.id > after)
+        query = query.where(user_table.c.id > after)
     if company_id is not None:
-        query = query.where(org_t.c.company_id == company_id)
+        query = query.where(organization_table.c.company_id == company_id)
     return list((await conn.execute(query)).all())
 
 
@@ -101,16 +121,16 @@ async def find_actor(conn: AsyncConnection, token_hash: bytes) -> tuple[Actor | 
     row = (
         await conn.execute(
             select(
-                user_t.c.id,
-                user_t.c.token_hash,
-                user_t.c.role,
-                org_t.c.id.label("org_id"),
-                org_t.c.kind,
-                org_t.c.company_id,
-                org_t.c.region_code,
+                user_table.c.id,
+                user_table.c.token_hash,
+                user_table.c.role,
+                organization_table.c.id.label("org_id"),
+                organization_table.c.kind,
+                organization_table.c.company_id,
+                organization_table.c.region_code,
             )
-            .join(org_t, org_t.c.id == user_t.c.org_id)
-            .where(user_t.c.token_hash == token_hash, user_t.c.is_active)
+            .join(organization_table, organization_table.c.id == user_table.c.org_id)
+            .where(user_table.c.token_hash == token_hash, user_table.c.is_active)
         )
     ).first()
     if row is None:
@@ -125,29 +145,33 @@ async def find_actor(conn: AsyncConnection, token_hash: bytes) -> tuple[Actor | 
 
 
 async def insert_org_event(conn: AsyncConnection, values: dict[str, Any]) -> None:
-    await conn.execute(insert(org_event_t).values(**values))
+    await conn.execute(insert(org_event_table).values(**values))
 
 
 async def list_org_events(
     conn: AsyncConnection, org_id: uuid.UUID, *, after: int | None, limit: int
 ) -> list[Row[Any]]:
     query = (
-        select(org_event_t)
-        .where(org_event_t.c.org_id == org_id)
-        .order_by(org_event_t.c.id)
+        select(org_event_table)
+        .where(org_event_table.c.org_id == org_id)
+        .order_by(org_event_table.c.id)
         .limit(limit)
     )
     if after is not None:
-        query = query.where(org_event_t.c.id > after)
+        query = query.where(org_event_table.c.id > after)
     return list((await conn.execute(query)).all())
 
 
 async def insert_entrustment(conn: AsyncConnection, values: dict[str, Any]) -> Row[Any]:
     row: Row[Any] = (
-        await conn.execute(insert(entrust_t).values(**values).returning(entrust_t))
+        await conn.execute(insert(entrustment_table).values(**values).returning(entrustment_table))
     ).one()
     return row
 
 
 async def find_org_by_name(conn: AsyncConnection, name: str) -> Row[Any] | None:
-    return (await conn.execute(select(org_t).where(org_t.c.name == name).limit(1))).first()
+    return (
+        await conn.execute(
+            select(organization_table).where(organization_table.c.name == name).limit(1)
+        )
+    ).first()

@@ -27,6 +27,7 @@ from sqlalchemy import (
     LargeBinary,
     SmallInteger,
     String,
+    Table,
     UniqueConstraint,
     text,
 )
@@ -319,3 +320,19 @@ class StationTally(SQLModel, table=True):
     day: date = Field(sa_column=Column(Date, primary_key=True))
     metric: str = Field(sa_column=Column(String(64), primary_key=True))
     count: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
+def _table_of(model: type[SQLModel]) -> Table:
+    table: Table = model.__table__  # type: ignore[attr-defined]
+    return table
+
+
+# The SQLAlchemy handle of each table, for the queries in ``service.db``: defined here, once.
+organization_table = _table_of(Organization)
+user_table = _table_of(AppUser)
+cylinder_table = _table_of(Cylinder)
+alias_table = _table_of(CylinderAlias)
+event_table = _table_of(Event)
+blacklist_table = _table_of(BlacklistEntry)
+entrustment_table = _table_of(Entrustment)
+org_event_table = _table_of(OrgEvent)

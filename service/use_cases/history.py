@@ -6,11 +6,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import Row, select
+from sqlalchemy import Row
 
 from service.db import cylinders as cyl_db
 from service.db import events as event_db
-from service.db.cylinders import cyl_t
 from service.db.engine import driver
 from service.domain import access
 from service.domain.access import Actor
@@ -87,11 +86,7 @@ async def verify_all(ctx: Context, *, batch: int = 1000) -> tuple[int, list[Cyli
     after = 0
     while True:
         async with ctx.engine.connect() as conn:
-            heads = (
-                await conn.execute(
-                    select(cyl_t).where(cyl_t.c.id > after).order_by(cyl_t.c.id).limit(batch)
-                )
-            ).all()
+            heads = await cyl_db.cylinders_after(conn, after, batch)
             chains = await event_db.chains_of(conn, [h.id for h in heads])
             for head in heads:
                 rows = chains[head.id]

@@ -19,7 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from service.db import cylinders as cyl_db
 from service.db import organizations as org_db
-from service.db.events import EVENT_TABLE
 from service.domain import access
 from service.domain.access import Actor, OrgKind
 from service.domain.chain import ChainLink, link_hash, request_hash
@@ -181,9 +180,7 @@ async def _write_chunk(
         cylinders, aliases, events = _records(ids, codes, items, actor, now)
         try:
             async with conn.begin_nested():
-                await cyl_db.copy_rows(conn, "cylinder", cyl_db.CYLINDER_COPY_COLUMNS, cylinders)
-                await cyl_db.copy_rows(conn, "cylinder_alias", cyl_db.ALIAS_COPY_COLUMNS, aliases)
-                await cyl_db.copy_rows(conn, EVENT_TABLE, cyl_db.EVENT_COPY_COLUMNS, events)
+                await cyl_db.copy_registrations(conn, cylinders, aliases, events)
         except IntegrityError as exc:
             # A fresh random code met an existing one (about once in 10^8 rows): draw again.
             if "cylinder_code_key" in str(exc.orig) and attempt + 1 < CODE_RETRIES:
