@@ -95,7 +95,7 @@ class Record(asyncpg.Record):
 
 # A row from either driver, its columns read as attributes (``row.code``): what the mappers
 # from rows to the domain's snapshots and the use cases' views take.
-AnyRow: TypeAlias = Row[Any] | Record
+AnyRow: TypeAlias = "Row[*tuple[Any, ...]] | Record"
 
 
 async def driver_connection(conn: AsyncConnection) -> asyncpg.Connection[asyncpg.Record]:

@@ -9,8 +9,7 @@ from datetime import date
 
 from service.db.cylinders import TARGET as _TARGET
 from service.db.cylinders import Lookup, lookup_params
-from service.db.engine import AnyRow, RawConnection, Record, positional
-from service.domain.gate import CylinderSnapshot
+from service.db.engine import RawConnection, Record, positional
 
 # Whether any active blacklist entry (by code, batch or model) names cylinder ``c``; the
 # public page asks the same question with this same fragment.
@@ -75,26 +74,3 @@ async def snapshot(
         SNAPSHOT, *(params[name] for name in _SNAPSHOT_PARAMS), record_class=Record
     )
     return record
-
-
-def cylinder_snapshot(row: AnyRow, *, with_recent: bool) -> CylinderSnapshot:
-    """The gate's view of a cylinder row. ``with_recent``: the row also carries the last fill
-    and the last sighting (the gate's snapshot does; the public page's facts do not)."""
-    return CylinderSnapshot(
-        code=row.code,
-        owner_id=str(row.owner_id),
-        model=row.model,
-        status=row.status,
-        hold_reason=row.hold_reason,
-        next_inspection_due=row.next_inspection_due,
-        scrap_on=row.scrap_on,
-        is_inspection_failed=row.is_inspection_failed,
-        flags=tuple(row.flags),
-        needs_purge=row.needs_purge,
-        is_blacklisted=bool(row.is_blacklisted),
-        last_fill_at=row.last_fill_at if with_recent else None,
-        last_seen_at=row.last_seen_at if with_recent else None,
-        last_seen_org_id=(
-            str(row.last_seen_org_id) if with_recent and row.last_seen_org_id else None
-        ),
-    )

@@ -8,22 +8,14 @@ from typing import Any
 from sqlalchemy import Row, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from service.db.snapshots import member_org_ref
 from service.db.tables import (
     entrustment_table,
     org_event_table,
     organization_table,
     user_table,
 )
-from service.domain.access import Actor, OrgKind, OrgRef, Role
-
-
-def org_ref(row: Row[Any] | Any) -> OrgRef:
-    return OrgRef(
-        id=str(row.id),
-        kind=OrgKind(row.kind),
-        company_id=str(row.company_id) if row.company_id else None,
-        region_code=row.region_code,
-    )
+from service.domain.access import Actor, OrgKind, Role
 
 
 async def get_org(conn: AsyncConnection, org_id: uuid.UUID) -> Row[Any] | None:
@@ -135,13 +127,8 @@ async def find_actor(conn: AsyncConnection, token_hash: bytes) -> tuple[Actor | 
     ).first()
     if row is None:
         return None, None
-    org = OrgRef(
-        str(row.org_id),
-        OrgKind(row.kind),
-        str(row.company_id) if row.company_id else None,
-        row.region_code,
-    )
-    return Actor(user_id=str(row.id), role=Role(row.role), org=org), bytes(row.token_hash)
+    actor = Actor(user_id=str(row.id), role=Role(row.role), org=member_org_ref(row))
+    return actor, bytes(row.token_hash)
 
 
 async def insert_org_event(conn: AsyncConnection, values: dict[str, Any]) -> None:

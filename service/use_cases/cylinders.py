@@ -10,8 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from service.db import cylinders as cyl_db
 from service.db import organizations as org_db
 from service.db.engine import AnyRow
+from service.db.snapshots import org_ref
 from service.domain import access
-from service.domain.access import Actor, CylinderFilter, OrgKind, OrgRef
+from service.domain.access import Actor, CylinderFilter
 from service.domain.errors import Forbidden, NotFound
 from service.domain.paging import decode_int_cursor, encode_cursor
 from service.use_cases.context import Context
@@ -54,23 +55,12 @@ def cylinder_view(ctx: Context, row: AnyRow, aliases: list[str]) -> dict[str, An
     }
 
 
-def owner_ref(row: Any) -> OrgRef:
-    """The owner of a row from ``find_with_owner``, as the access rules see it."""
-    company = row.owner_company_id
-    return OrgRef(
-        str(row.owner_id),
-        OrgKind(row.owner_kind),
-        str(company) if company else None,
-        row.owner_region_code,
-    )
-
-
 async def find_in_scope(conn: AsyncConnection, ctx: Context, actor: Actor, text: str) -> Row[Any]:
     row = await find_cylinder(conn, ctx, text)
     if row is None:
         raise NotFound(NOT_FOUND)
     owner = await org_db.get_org(conn, row.owner_id)
-    if owner is None or not access.can_read_cylinder(actor, org_db.org_ref(owner)):
+    if owner is None or not access.can_read_cylinder(actor, org_ref(owner)):
         raise NotFound(NOT_FOUND)
     return row
 

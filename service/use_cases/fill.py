@@ -28,16 +28,15 @@ from service.db import gate as gate_db
 from service.db import tallies
 from service.db.cylinders import Lookup
 from service.db.engine import RawConnection, Record, driver
+from service.db.snapshots import cylinder_snapshot, operator_snapshot, station_snapshot
 from service.domain.access import Actor, Role
 from service.domain.chain import request_hash
 from service.domain.errors import Conflict, Forbidden, InvalidInput
 from service.domain.gate import (
     CylinderSnapshot,
     GateConfig,
-    OperatorSnapshot,
     ScanKind,
     ScanResult,
-    StationSnapshot,
     Verdict,
     check_fill,
 )
@@ -81,24 +80,6 @@ def _require_filler(actor: Actor) -> None:
         raise Forbidden("只有充装工可以充装 / only fillers check and record fills")
 
 
-def _snapshots(row: Record) -> tuple[CylinderSnapshot | None, StationSnapshot, OperatorSnapshot]:
-    station = StationSnapshot(
-        id=str(row.s_id),
-        company_id=str(row.s_company_id) if row.s_company_id else None,
-        is_station=row.s_kind == "station",
-        license_no=row.s_license_no,
-        license_expires_on=row.s_license_expires_on,
-        is_license_suspended=row.s_is_license_suspended,
-        is_locked=row.s_is_locked,
-        is_entrusted=bool(row.is_entrusted),
-    )
-    operator = OperatorSnapshot(row.u_certificate_no, row.u_certificate_expires_on)
-    if row.id is None:
-        return None, station, operator
-    cylinder = gate_db.cylinder_snapshot(row, with_recent=True)
-    return cylinder, station, operator
-
-
 def _scan_result(resolution: Resolution, row: Record | None) -> ScanResult:
     found = row is not None and row.id is not None
     if resolution.is_bad_code and found:
@@ -112,9 +93,14 @@ def _scan_result(resolution: Resolution, row: Record | None) -> ScanResult:
 def _evaluate(
     ctx: Context, resolution: Resolution, row: Record
 ) -> tuple[Verdict, CylinderSnapshot | None]:
-    cylinder, station, operator = _snapshots(row)
+    cylinder = cylinder_snapshot(row, with_recent=True) if row.id is not None else None
     verdict = check_fill(
-        cylinder, station, operator, _scan_result(resolution, row), ctx.clock(), gate_config(ctx)
+        cylinder,
+        station_snapshot(row),
+        operator_snapshot(row),
+        _scan_result(resolution, row),
+        ctx.clock(),
+        gate_config(ctx),
     )
     return verdict, cylinder
 

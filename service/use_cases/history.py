@@ -11,14 +11,15 @@ from sqlalchemy import Row
 from service.db import cylinders as cyl_db
 from service.db import events as event_db
 from service.db.engine import driver
+from service.db.snapshots import chain_link, owner_ref
 from service.domain import access
 from service.domain.access import Actor
-from service.domain.chain import ChainLink, ChainProblem, verify_chain
+from service.domain.chain import ChainProblem, verify_chain
 from service.domain.errors import NotFound
 from service.domain.paging import decode_int_cursor, encode_cursor
 from service.domain.projection import differences, fold
 from service.use_cases.context import Context
-from service.use_cases.cylinders import NOT_FOUND, owner_ref
+from service.use_cases.cylinders import NOT_FOUND
 from service.use_cases.lookup import resolve
 
 
@@ -45,15 +46,6 @@ async def list_events(
     items, next_cursor = await events_page(ctx, actor, code, cursor=cursor, limit=limit)
     events: list[dict[str, Any]] = orjson.loads(items)
     return events, next_cursor
-
-
-def _link(row: Row[Any], code: str) -> tuple[ChainLink, bytes]:
-    link = ChainLink(
-        code, row.seq, str(row.event_id), row.type, row.occurred_at, row.recorded_at,
-        str(row.actor_id) if row.actor_id else None, str(row.org_id) if row.org_id else None,
-        row.payload, bytes(row.prev_hash) if row.prev_hash is not None else None,
-    )  # fmt: skip
-    return link, bytes(row.hash)
 
 
 def _projection_problems(head: Row[Any], rows: list[Row[Any]]) -> list[ChainProblem]:
@@ -90,7 +82,7 @@ async def verify_all(ctx: Context, *, batch: int = 1000) -> tuple[int, list[Cyli
             chains = await event_db.chains_of(conn, [h.id for h in heads])
             for head in heads:
                 rows = chains[head.id]
-                links = [_link(r, head.code) for r in rows]
+                links = [chain_link(r, head.code) for r in rows]
                 last = bytes(head.last_event_hash) if head.last_event_hash is not None else None
                 problems = verify_chain(links, last, head.event_count)
                 problems.extend(_projection_problems(head, rows))

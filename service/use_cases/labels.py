@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from service.db import labels as label_db
 from service.db import organizations as org_db
+from service.db.snapshots import org_ref
 from service.domain import access
 from service.domain.access import Actor, OrgKind
 from service.domain.codes import canonical_code, format_code, has_valid_check
@@ -67,7 +68,7 @@ async def _owner(conn: AsyncConnection, actor: Actor, owner_id: uuid.UUID) -> Ro
     if (
         owner is None
         or owner.kind != OrgKind.COMPANY
-        or not access.can_print_labels(actor, org_db.org_ref(owner))
+        or not access.can_print_labels(actor, org_ref(owner))
     ):
         raise NotFound(NO_OWNER, "OWNER_NOT_FOUND")
     return owner
@@ -164,7 +165,7 @@ async def _printable(ctx: Context, actor: Actor, text: str) -> tuple[str, str]:
     async with ctx.engine.connect() as conn:
         row = await find_cylinder(conn, ctx, text)
         owner = await org_db.get_org(conn, row.owner_id) if row is not None else None
-    if row is None or owner is None or not access.can_print_labels(actor, org_db.org_ref(owner)):
+    if row is None or owner is None or not access.can_print_labels(actor, org_ref(owner)):
         raise NotFound(NO_CYLINDER)
     return row.code, ctx.qr_payload(row.code)
 

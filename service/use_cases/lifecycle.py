@@ -15,29 +15,16 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from service.db import cylinders as cyl_db
 from service.db import organizations as org_db
+from service.db.snapshots import cylinder_state, org_ref
 from service.domain import access, lifecycle
 from service.domain.access import Actor, OrgKind, Role
 from service.domain.errors import Forbidden, InvalidInput, NotFound
-from service.domain.lifecycle import CylinderState
 from service.use_cases.context import Context
 from service.use_cases.cylinders import NOT_FOUND
 from service.use_cases.lookup import resolve
 from service.use_cases.recording import Locate, NewEvent, Written, check_occurred_at, write_event
 
 CanTouch = Callable[[Actor, Any], bool]
-
-
-def state_of(row: Row[Any]) -> CylinderState:
-    return CylinderState(
-        status=row.status,
-        hold_reason=row.hold_reason,
-        manufactured_on=row.manufactured_on,
-        design_life_years=row.design_life_years,
-        max_extension_years=row.max_extension_years,
-        extension_years=row.extension_years,
-        scrap_on=row.scrap_on,
-        next_inspection_due=row.next_inspection_due,
-    )
 
 
 def locator(ctx: Context, actor: Actor, scan: str, may_touch: CanTouch) -> Locate:
@@ -49,9 +36,7 @@ def locator(ctx: Context, actor: Actor, scan: str, may_touch: CanTouch) -> Locat
         if row is None:
             raise NotFound(NOT_FOUND)
         owner = await org_db.get_org(conn, row.owner_id)
-        if owner is None or (
-            actor.role is not Role.ADMIN and not may_touch(actor, org_db.org_ref(owner))
-        ):
+        if owner is None or (actor.role is not Role.ADMIN and not may_touch(actor, org_ref(owner))):
             raise NotFound(NOT_FOUND)
         return row
 
@@ -101,7 +86,7 @@ async def record_inspection(
     async def decide(_: AsyncConnection, row: Row[Any]) -> NewEvent:
         interval = ctx.models.life_rule(row.manufactured_on).inspection_interval_years
         changes = lifecycle.inspect(
-            state_of(row), result=item.result, inspected_on=item.inspected_on,
+            cylinder_state(row), result=item.result, inspected_on=item.inspected_on,
             next_due=item.next_due, interval_years=interval, today=ctx.today(),
         )  # fmt: skip
         payload = {
@@ -153,7 +138,7 @@ async def record_delivery(
         )
 
     async def decide(_: AsyncConnection, row: Row[Any]) -> NewEvent:
-        state = state_of(row)
+        state = cylinder_state(row)
         changes = (
             lifecycle.dispatch(state) if item.kind == "dispatch" else lifecycle.hand_over(state)
         )
@@ -190,7 +175,10 @@ async def record_reweigh(
 
     async def decide(_: AsyncConnection, row: Row[Any]) -> NewEvent:
         changes = lifecycle.reweigh(
-            state_of(row), ctx.models.find(row.model), net_kg=item.net_kg, is_leak_ok=item.leak_ok
+            cylinder_state(row),
+            ctx.models.find(row.model),
+            net_kg=item.net_kg,
+            is_leak_ok=item.leak_ok,
         )
         payload = {"net_kg": item.net_kg, "leak_ok": item.leak_ok, "released": bool(changes)}
         return NewEvent("reweighed", ctx.clock(), payload, changes)
@@ -217,7 +205,7 @@ async def record_seizure(
     _require(actor, Role.REGULATOR)
 
     async def decide(_: AsyncConnection, row: Row[Any]) -> NewEvent:
-        state = state_of(row)
+        state = cylinder_state(row)
         changes = lifecycle.release(state) if release else lifecycle.seize(state)
         return NewEvent(
             "released" if release else "seized", ctx.clock(), {"reason": reason}, changes
@@ -241,7 +229,7 @@ async def record_transfer(
     _require(actor, Role.COMPANY_ADMIN)
 
     async def decide(conn: AsyncConnection, row: Row[Any]) -> NewEvent:
-        lifecycle.refuse_if_scrapped(state_of(row))
+        lifecycle.refuse_if_scrapped(cylinder_state(row))
         target = await org_db.get_org(conn, to_owner_id)
         if target is None or target.kind != OrgKind.COMPANY:
             raise InvalidInput(

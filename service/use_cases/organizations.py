@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Row
 
 from service.db import organizations as org_db
+from service.db.snapshots import org_ref
 from service.domain import access
 from service.domain.access import Actor, OrgKind, Role
 from service.domain.errors import Forbidden, InvalidInput, NotFound
@@ -82,7 +83,7 @@ async def create_org(ctx: Context, actor: Actor, item: OrgInput) -> Row[Any]:
 async def get_org(ctx: Context, actor: Actor, org_id: uuid.UUID) -> Row[Any]:
     async with ctx.engine.connect() as conn:
         row = await org_db.get_org(conn, org_id)
-    if row is None or not access.can_read_org(actor, org_db.org_ref(row)):
+    if row is None or not access.can_read_org(actor, org_ref(row)):
         raise NotFound("单位不存在 / organisation not found")
     return row
 

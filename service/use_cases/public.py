@@ -13,7 +13,7 @@ from typing import Any
 
 from service.db import public as public_db
 from service.db.engine import AnyRow
-from service.db.gate import cylinder_snapshot
+from service.db.snapshots import cylinder_snapshot
 from service.domain.clock import local_date
 from service.domain.codes import canonical_code, has_valid_check
 from service.domain.errors import NotFound

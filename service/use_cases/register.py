@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from service.db import cylinders as cyl_db
 from service.db import organizations as org_db
+from service.db.snapshots import org_ref
 from service.domain import access
 from service.domain.access import Actor, OrgKind
 from service.domain.chain import ChainLink, link_hash, request_hash
@@ -78,7 +79,7 @@ async def _check_owners(
                     "产权单位必须是燃气企业 / the owner must be a gas company",
                 )
             )
-        elif not access.can_register_for(actor, org_db.org_ref(org)):
+        elif not access.can_register_for(actor, org_ref(org)):
             raise Forbidden(
                 "只能为本企业建档 / you may register cylinders only for your own company"
             )

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Row
 
 from service.db import organizations as org_db
+from service.db.snapshots import org_ref
 from service.domain import access
 from service.domain.access import Actor, OrgKind, Role
 from service.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -53,7 +54,7 @@ async def org_history(
 ) -> tuple[list[Row[Any]], str | None]:
     async with ctx.engine.connect() as conn:
         org = await org_db.get_org(conn, org_id)
-        if org is None or not access.can_read_org(actor, org_db.org_ref(org)):
+        if org is None or not access.can_read_org(actor, org_ref(org)):
             raise NotFound("单位不存在 / organisation not found")
         rows = await org_db.list_org_events(
             conn, org_id, after=decode_int_cursor("oev", cursor), limit=limit + 1

@@ -11,6 +11,7 @@ from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from service.db import organizations as org_db
+from service.db.snapshots import org_ref
 from service.domain import access
 from service.domain.access import ROLE_ORG_KINDS, Actor, OrgKind, OrgRef, Role
 from service.domain.errors import Forbidden, InvalidInput, NotFound
@@ -38,7 +39,7 @@ async def create_user(ctx: Context, actor: Actor, item: UserInput) -> tuple[Row[
         org = await org_db.get_org(conn, item.org_id)
         if org is None:
             raise InvalidInput("ORG_NOT_FOUND", "单位不存在 / no such organisation")
-        ref = org_db.org_ref(org)
+        ref = org_ref(org)
         if not access.can_create_user(actor, ref, item.role):
             raise Forbidden(
                 "不能在该单位创建此角色 / you may not give this role in that organisation"
