@@ -104,6 +104,7 @@ class Lookup:
     serial_key: str | None = None
 
 
+# The id of the cylinder a ``Lookup`` names (``lookup_params``), as a sub-select.
 TARGET = """
     SELECT id FROM (
         SELECT id, 1 AS rank FROM cylinder WHERE code = CAST(:code AS varchar)
@@ -118,7 +119,7 @@ _FIND = text(f"SELECT c.* FROM cylinder c WHERE c.id = ({TARGET})")  # noqa: S60
 _FIND_FOR_UPDATE = text(f"SELECT c.* FROM cylinder c WHERE c.id = ({TARGET}) FOR UPDATE")  # noqa: S608
 
 
-_LOCK_TARGET, _LOCK_PARAMS = positional(
+LOCK_TARGET = positional(
     f"SELECT id, code FROM cylinder WHERE id = ({TARGET}) FOR UPDATE"  # noqa: S608
 )
 
@@ -128,12 +129,12 @@ async def lock_target(driver: RawConnection, lookup: Lookup) -> Record | None:
     transaction); its id and code, or None."""
     params = lookup_params(lookup)
     record: Record | None = await driver.fetchrow(
-        _LOCK_TARGET, *(params[n] for n in _LOCK_PARAMS), record_class=Record
+        LOCK_TARGET.sql, *LOCK_TARGET.args(params), record_class=Record
     )
     return record
 
 
-_WITH_OWNER, _WITH_OWNER_PARAMS = positional(
+CYLINDER_WITH_OWNER = positional(
     "SELECT c.*, o.kind AS owner_kind, o.company_id AS owner_company_id, "  # noqa: S608
     "o.region_code AS owner_region_code, o.name AS owner_name "
     f"FROM cylinder c JOIN organization o ON o.id = c.owner_id WHERE c.id = ({TARGET})"
@@ -144,7 +145,7 @@ async def find_with_owner(driver: RawConnection, lookup: Lookup) -> Record | Non
     """The cylinder and what scope checks need of its owner, in one round trip (asyncpg)."""
     params = lookup_params(lookup)
     record: Record | None = await driver.fetchrow(
-        _WITH_OWNER, *(params[n] for n in _WITH_OWNER_PARAMS), record_class=Record
+        CYLINDER_WITH_OWNER.sql, *CYLINDER_WITH_OWNER.args(params), record_class=Record
     )
     return record
 

@@ -6,8 +6,9 @@ events: even a bug in the service cannot rewrite history.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any, TypeAlias, cast
 
 import asyncpg
@@ -123,9 +124,21 @@ async def driver(
 _NAMED = re.compile(r"(?<!:):([a-z_]+)\b")
 
 
-def positional(sql: str) -> tuple[str, list[str]]:
-    """``... = :code ...`` → ``... = $1 ...`` and the parameter names in order, so that one
-    SQL text serves both SQLAlchemy (named) and asyncpg (numbered)."""
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """A statement for asyncpg: its SQL with numbered parameters (``$1``), and their names in
+    that order. Written with named ones (``:code``), so one fragment serves SQLAlchemy too."""
+
+    sql: str
+    names: tuple[str, ...]
+
+    def args(self, values: Mapping[str, object]) -> list[object]:
+        """The parameters, in order, from ``values`` by name."""
+        return [values[name] for name in self.names]
+
+
+def positional(sql: str) -> Statement:
+    """``... = :code ...`` → ``... = $1 ...``, with the names in order."""
     names: list[str] = []
 
     def number(match: re.Match[str]) -> str:
@@ -134,4 +147,4 @@ def positional(sql: str) -> tuple[str, list[str]]:
             names.append(name)
         return f"${names.index(name) + 1}"
 
-    return _NAMED.sub(number, sql), names
+    return Statement(_NAMED.sub(number, sql), tuple(names))

@@ -14,7 +14,7 @@ import orjson
 from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from service.db.engine import RawConnection, Record
+from service.db.engine import RawConnection, Record, positional
 from service.db.tables import event_table
 
 # Cylinder columns an event may move; anything else is a programming error.
@@ -25,13 +25,16 @@ PROJECTED_COLUMNS = frozenset({
 })  # fmt: skip
 
 
-_BY_EVENT_ID = (
-    "SELECT e.*, c.code FROM event e JOIN cylinder c ON c.id = e.cylinder_id WHERE e.event_id = $1"
+EVENT_BY_EVENT_ID = positional(
+    "SELECT e.*, c.code FROM event e JOIN cylinder c ON c.id = e.cylinder_id "
+    "WHERE e.event_id = :event_id"
 )
 
 
 async def get_by_event_id(driver: RawConnection, event_id: uuid.UUID) -> Record | None:
-    record: Record | None = await driver.fetchrow(_BY_EVENT_ID, event_id, record_class=Record)
+    record: Record | None = await driver.fetchrow(
+        EVENT_BY_EVENT_ID.sql, event_id, record_class=Record
+    )
     return record
 
 
@@ -80,19 +83,20 @@ async def append_event(
 # The page as JSON, built by PostgreSQL: the event's own fields, then the common ones (which
 # win, as in ``use_cases.recording.event_view``). Times come out in the session's zone (the
 # hot-path pool sets it to the deployment's), e.g. "2026-06-15T10:00:00.123456+08:00".
-_PAGE_JSON = """
+HISTORY_PAGE = positional("""
 WITH page AS (
     SELECT seq, payload || jsonb_build_object(
-        'event_id', event_id, 'type', type, 'code', $4::text, 'seq', seq,
+        'event_id', event_id, 'type', type, 'code', CAST(:code AS text), 'seq', seq,
         'occurred_at', occurred_at, 'recorded_at', recorded_at, 'actor', actor_id,
         'org_id', org_id, 'hash', encode(hash, 'hex'), 'prev_hash', encode(prev_hash, 'hex')
     ) AS item
-    FROM event WHERE cylinder_id = $1 AND seq > $2 ORDER BY seq LIMIT $3 + 1
-), shown AS (SELECT * FROM page ORDER BY seq LIMIT $3)
+    FROM event WHERE cylinder_id = :cylinder_id AND seq > :after_seq ORDER BY seq
+    LIMIT :limit + 1
+), shown AS (SELECT * FROM page ORDER BY seq LIMIT :limit)
 SELECT coalesce((SELECT json_agg(item ORDER BY seq) FROM shown)::text, '[]') AS items,
-       (SELECT count(*) FROM page) > $3 AS more,
+       (SELECT count(*) FROM page) > :limit AS more,
        (SELECT max(seq) FROM shown) AS last_seq
-"""
+""")
 
 
 async def page_json(
@@ -100,7 +104,8 @@ async def page_json(
 ) -> tuple[str, bool, int | None]:
     """One page of the history as a JSON array (text, passed to the client untouched),
     whether more follow, and the last seq shown: Python never builds the events."""
-    row = await driver.fetchrow(_PAGE_JSON, cylinder_id, after_seq, limit, code)
+    values = {"cylinder_id": cylinder_id, "after_seq": after_seq, "limit": limit, "code": code}
+    row = await driver.fetchrow(HISTORY_PAGE.sql, *HISTORY_PAGE.args(values))
     if row is None:  # pragma: no cover - an aggregate always returns its one row
         raise RuntimeError("the history page query returned no row")
     return row["items"], row["more"], row["last_seq"]

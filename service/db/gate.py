@@ -7,8 +7,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from service.db.cylinders import TARGET as _TARGET
-from service.db.cylinders import Lookup, lookup_params
+from service.db.cylinders import TARGET, Lookup, lookup_params
 from service.db.engine import RawConnection, Record, positional
 
 # Whether any active blacklist entry (by code, batch or model) names cylinder ``c``; the
@@ -42,11 +41,11 @@ _STATION_FACTS = """
     (SELECT request_hash FROM event WHERE event_id = CAST(:event_id AS uuid)) AS replay_hash
 """
 
-SNAPSHOT, _SNAPSHOT_PARAMS = positional(f"""
+GATE_SNAPSHOT = positional(f"""
 SELECT {_STATION_FACTS}, {_CYLINDER_FACTS}
   FROM organization s
   JOIN app_user u ON u.id = :user_id
-  LEFT JOIN cylinder c ON c.id = ({_TARGET})
+  LEFT JOIN cylinder c ON c.id = ({TARGET})
   LEFT JOIN organization o ON o.id = c.owner_id
  WHERE s.id = :station_id
 """)  # noqa: S608  (constant fragments, no user input)
@@ -71,6 +70,6 @@ async def snapshot(
         "event_id": event_id,
     }
     record: Record | None = await conn.fetchrow(
-        SNAPSHOT, *(params[name] for name in _SNAPSHOT_PARAMS), record_class=Record
+        GATE_SNAPSHOT.sql, *GATE_SNAPSHOT.args(params), record_class=Record
     )
     return record
