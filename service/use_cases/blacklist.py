@@ -16,10 +16,10 @@ from service.db import cylinders as cyl_db
 from service.db import organizations as org_db
 from service.db.engine import driver_connection
 from service.domain import access
-from service.domain.access import Actor, Role
+from service.domain.access import Actor, Role, require_role
 from service.domain.chain import request_hash
 from service.domain.codes import normalize_manufacturer
-from service.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from service.domain.errors import Conflict, InvalidInput, NotFound
 from service.domain.models import normalize_model
 from service.domain.paging import decode_uuid_cursor, encode_cursor
 from service.use_cases.context import Context
@@ -50,9 +50,11 @@ def _kind(item: BlacklistInput) -> str:
     )
 
 
-def _require_regulator(actor: Actor) -> None:
-    if actor.role not in (Role.REGULATOR, Role.ADMIN):
-        raise Forbidden("只有监管部门可以管理黑名单 / only regulators manage the blacklist")
+ONLY_REGULATORS = "只有监管部门可以管理黑名单 / only regulators manage the blacklist"
+# Everyone who handles cylinders reads it: the scanner's offline gate keeps a copy.
+READERS = (
+    Role.REGULATOR, Role.ADMIN, Role.COMPANY_ADMIN, Role.INSPECTOR, Role.FILLER, Role.DELIVERY,
+)  # fmt: skip
 
 
 async def _locked_cylinder(
@@ -88,7 +90,7 @@ async def _cylinder_event(
 
 
 async def add(ctx: Context, actor: Actor, item: BlacklistInput) -> Row[Any]:
-    _require_regulator(actor)
+    require_role(actor, Role.REGULATOR, Role.ADMIN, detail=ONLY_REGULATORS)
     kind = _kind(item)
     if not item.reason.strip():
         raise InvalidInput("EMPTY", "须说明原因 / a reason is required")
@@ -126,7 +128,7 @@ async def add(ctx: Context, actor: Actor, item: BlacklistInput) -> Row[Any]:
 
 
 async def lift(ctx: Context, actor: Actor, entry_id: uuid.UUID, reason: str | None) -> Row[Any]:
-    _require_regulator(actor)
+    require_role(actor, Role.REGULATOR, Role.ADMIN, detail=ONLY_REGULATORS)
     async with ctx.engine.begin() as conn:
         entry = await bl_db.get(conn, entry_id)
         if entry is None:
@@ -152,11 +154,7 @@ async def lift(ctx: Context, actor: Actor, entry_id: uuid.UUID, reason: str | No
 async def list_entries(
     ctx: Context, actor: Actor, *, cursor: str | None, limit: int, active: bool | None
 ) -> tuple[list[Row[Any]], str | None]:
-    # Everyone who handles cylinders reads it: the scanner's offline gate keeps a copy.
-    if actor.role not in (
-        Role.REGULATOR, Role.ADMIN, Role.COMPANY_ADMIN, Role.INSPECTOR, Role.FILLER, Role.DELIVERY,
-    ):  # fmt: skip
-        raise Forbidden("无权查看黑名单 / you may not read the blacklist")
+    require_role(actor, *READERS, detail="无权查看黑名单 / you may not read the blacklist")
     async with ctx.engine.connect() as conn:
         rows = await bl_db.list_entries(
             conn, after=decode_uuid_cursor("bl", cursor), limit=limit + 1, active=active

@@ -29,7 +29,7 @@ from service.db import tallies
 from service.db.cylinders import Lookup
 from service.db.engine import RawConnection, Record, driver
 from service.db.snapshots import cylinder_snapshot, operator_snapshot, station_snapshot
-from service.domain.access import Actor, Role
+from service.domain.access import Actor, Role, require_role
 from service.domain.chain import request_hash
 from service.domain.errors import Conflict, Forbidden, InvalidInput
 from service.domain.gate import (
@@ -75,9 +75,8 @@ def gate_config(ctx: Context) -> GateConfig:
     )
 
 
-def _require_filler(actor: Actor) -> None:
-    if actor.role is not Role.FILLER:
-        raise Forbidden("只有充装工可以充装 / only fillers check and record fills")
+# Not even a platform administrator: a fill is made at a station, by its certified filler.
+ONLY_FILLERS = "只有充装工可以充装 / only fillers check and record fills"
 
 
 def _scan_result(resolution: Resolution, row: Record | None) -> ScanResult:
@@ -176,7 +175,7 @@ def _cylinder_for(ctx: Context, row: Record, verdict: Verdict) -> dict[str, Any]
 
 
 async def check(ctx: Context, actor: Actor, scan: str) -> CheckResult:
-    _require_filler(actor)
+    require_role(actor, Role.FILLER, detail=ONLY_FILLERS)
     resolution = resolve(ctx, scan)
     station_id, user_id = uuid.UUID(actor.org.id), uuid.UUID(actor.user_id)
     async with driver(ctx.engine, ctx.pool) as conn:
@@ -285,7 +284,7 @@ def validate_fill(ctx: Context, item: FillInput) -> None:
 
 
 async def record_fill(ctx: Context, actor: Actor, item: FillInput, body: dict[str, Any]) -> Written:
-    _require_filler(actor)
+    require_role(actor, Role.FILLER, detail=ONLY_FILLERS)
     validate_fill(ctx, item)
     fingerprint = request_hash(body)
     resolution = resolve(ctx, item.scan)

@@ -27,9 +27,9 @@ from service.db import labels as label_db
 from service.db import organizations as org_db
 from service.db.snapshots import org_ref
 from service.domain import access
-from service.domain.access import Actor, OrgKind
+from service.domain.access import Actor, OrgKind, require_role
 from service.domain.codes import canonical_code, format_code, has_valid_check
-from service.domain.errors import FieldError, Forbidden, InvalidInput, NotFound
+from service.domain.errors import FieldError, InvalidInput, NotFound
 from service.labels import qr
 from service.labels.sheet import DEFAULT_SHEET, Label, SheetSpec, render_sheets
 from service.use_cases.context import Context
@@ -58,9 +58,7 @@ class PrintedLabels:
     pages: int
 
 
-def _check_role(actor: Actor) -> None:
-    if actor.role not in access.LABEL_PRINTERS:
-        raise Forbidden("只有企业管理员可以打印标签 / only company admins print labels")
+ONLY_LABEL_PRINTERS = "只有企业管理员可以打印标签 / only company admins print labels"
 
 
 async def _owner(conn: AsyncConnection, actor: Actor, owner_id: uuid.UUID) -> Row[Any]:
@@ -135,7 +133,7 @@ async def print_labels(
     """Render the chosen labels as one PDF and (``mark``) mark them printed, all or nothing.
     More than ``max_labels`` is refused, not cut short. The rendering runs in a worker
     thread: the event loop keeps serving meanwhile."""
-    _check_role(actor)
+    require_role(actor, *access.LABEL_PRINTERS, detail=ONLY_LABEL_PRINTERS)
     async with ctx.engine.begin() as conn:
         owner = await _owner(conn, actor, owner_id)
         await label_db.lock_owner_labels(conn, owner_id)
@@ -161,7 +159,7 @@ async def print_labels(
 
 async def _printable(ctx: Context, actor: Actor, text: str) -> tuple[str, str]:
     """The code and QR payload of one cylinder the caller may print a label for."""
-    _check_role(actor)
+    require_role(actor, *access.LABEL_PRINTERS, detail=ONLY_LABEL_PRINTERS)
     async with ctx.engine.connect() as conn:
         row = await find_cylinder(conn, ctx, text)
         owner = await org_db.get_org(conn, row.owner_id) if row is not None else None

@@ -17,8 +17,8 @@ from service.db import cylinders as cyl_db
 from service.db import organizations as org_db
 from service.db.snapshots import cylinder_state, org_ref
 from service.domain import access, lifecycle
-from service.domain.access import Actor, OrgKind, Role
-from service.domain.errors import Forbidden, InvalidInput, NotFound
+from service.domain.access import Actor, OrgKind, Role, require_role
+from service.domain.errors import InvalidInput, NotFound
 from service.use_cases.context import Context
 from service.use_cases.cylinders import NOT_FOUND
 from service.use_cases.lookup import resolve
@@ -59,12 +59,6 @@ def _seen(ctx: Context, actor: Actor) -> dict[str, Any]:
     return {"last_seen_at": ctx.clock(), "last_seen_org_id": uuid.UUID(actor.org.id)}
 
 
-def _require(actor: Actor, *roles: Role) -> None:
-    if actor.role not in roles and actor.role is not Role.ADMIN:
-        names = ", ".join(r.value for r in roles)
-        raise Forbidden(f"此操作需要角色 {names} / this needs role {names}")
-
-
 # --- inspections ---------------------------------------------------------------------------
 
 
@@ -81,7 +75,7 @@ class InspectionInput:
 async def record_inspection(
     ctx: Context, actor: Actor, item: InspectionInput, body: dict[str, Any]
 ) -> Written:
-    _require(actor, Role.INSPECTOR)
+    require_role(actor, Role.INSPECTOR, Role.ADMIN)
 
     async def decide(_: AsyncConnection, row: Row[Any]) -> NewEvent:
         interval = ctx.models.life_rule(row.manufactured_on).inspection_interval_years
@@ -129,7 +123,7 @@ DELIVERY_TYPES = {"dispatch": "dispatched", "deliver": "delivered", "return": "r
 async def record_delivery(
     ctx: Context, actor: Actor, item: DeliveryInput, body: dict[str, Any]
 ) -> Written:
-    _require(actor, Role.DELIVERY, Role.FILLER)
+    require_role(actor, Role.DELIVERY, Role.FILLER, Role.ADMIN)
     occurred_at = item.occurred_at or ctx.clock()
     check_occurred_at(ctx, occurred_at)
     if item.kind == "deliver" and not item.customer_id:
@@ -169,7 +163,7 @@ class ReweighInput:
 async def record_reweigh(
     ctx: Context, actor: Actor, item: ReweighInput, body: dict[str, Any]
 ) -> Written:
-    _require(actor, Role.FILLER)
+    require_role(actor, Role.FILLER, Role.ADMIN)
     if not 0 <= item.net_kg < 100:
         raise InvalidInput("OUT_OF_RANGE", "净重应在 0–100 kg / net_kg must be between 0 and 100")
 
@@ -202,7 +196,7 @@ async def record_seizure(
     body: dict[str, Any],
 ) -> Written:
     """查封扣押 / 解除: regulators, within their region."""
-    _require(actor, Role.REGULATOR)
+    require_role(actor, Role.REGULATOR, Role.ADMIN)
 
     async def decide(_: AsyncConnection, row: Row[Any]) -> NewEvent:
         state = cylinder_state(row)
@@ -226,7 +220,7 @@ async def record_transfer(
     body: dict[str, Any],
 ) -> Written:
     """产权转移: only by an explicit, audited event, made by the current owner's admin."""
-    _require(actor, Role.COMPANY_ADMIN)
+    require_role(actor, Role.COMPANY_ADMIN, Role.ADMIN)
 
     async def decide(conn: AsyncConnection, row: Row[Any]) -> NewEvent:
         lifecycle.refuse_if_scrapped(cylinder_state(row))

@@ -13,8 +13,8 @@ from sqlalchemy import Row
 from service.db import organizations as org_db
 from service.db.snapshots import org_ref
 from service.domain import access
-from service.domain.access import Actor, OrgKind, Role
-from service.domain.errors import Forbidden, InvalidInput, NotFound
+from service.domain.access import Actor, OrgKind, Role, require_role
+from service.domain.errors import InvalidInput, NotFound
 from service.domain.paging import decode_uuid_cursor, encode_cursor
 from service.use_cases.context import Context
 
@@ -55,8 +55,11 @@ def _check_parent(item: OrgInput, parent: Row[Any] | None) -> None:
 
 
 async def create_org(ctx: Context, actor: Actor, item: OrgInput) -> Row[Any]:
-    if not access.can_create_org(actor):
-        raise Forbidden("只有平台管理员可以创建单位 / only a platform admin creates organisations")
+    require_role(
+        actor,
+        Role.ADMIN,
+        detail="只有平台管理员可以创建单位 / only a platform admin creates organisations",
+    )
     if item.region_code is not None and not REGION_CODE.match(item.region_code):
         raise InvalidInput(
             "BAD_REGION_CODE",

@@ -13,19 +13,26 @@ from sqlalchemy import Row
 from service.db import organizations as org_db
 from service.db.snapshots import org_ref
 from service.domain import access
-from service.domain.access import Actor, OrgKind, Role
+from service.domain.access import Actor, OrgKind, Role, require_role
 from service.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from service.domain.paging import decode_int_cursor, encode_cursor
 from service.use_cases.context import Context
 
 NO_STATION = "充装站不存在或不在辖区 / no such station in your region"
+ONLY_COMPANY_ADMIN_ENTRUSTS = (
+    "只有企业管理员可以委托充装 / only a company admin entrusts its cylinders"
+)
 
 
 async def set_lock(
     ctx: Context, actor: Actor, org_id: uuid.UUID, *, locked: bool, reason: str | None
 ) -> Row[Any]:
-    if actor.role not in (Role.REGULATOR, Role.ADMIN):
-        raise Forbidden("只有监管部门可以锁定充装站 / only regulators lock stations")
+    require_role(
+        actor,
+        Role.REGULATOR,
+        Role.ADMIN,
+        detail="只有监管部门可以锁定充装站 / only regulators lock stations",
+    )
     async with ctx.engine.begin() as conn:
         org = await org_db.get_org_for_update(conn, org_id)
         if org is None or not access.in_region(actor.org.region_code, org.region_code):
@@ -74,8 +81,9 @@ class EntrustmentInput:
 async def entrust(ctx: Context, actor: Actor, item: EntrustmentInput) -> Row[Any]:
     """The actor's company lets ``station_id`` fill its cylinders from ``valid_from`` to
     ``valid_until`` (inclusive)."""
-    if actor.role is not Role.COMPANY_ADMIN or actor.company_id is None:
-        raise Forbidden("只有企业管理员可以委托充装 / only a company admin entrusts its cylinders")
+    require_role(actor, Role.COMPANY_ADMIN, detail=ONLY_COMPANY_ADMIN_ENTRUSTS)
+    if actor.company_id is None:  # a company admin outside any company: not one to entrust
+        raise Forbidden(ONLY_COMPANY_ADMIN_ENTRUSTS)
     if item.valid_until < item.valid_from:
         raise InvalidInput("BAD_PERIOD", "结束日期早于开始日期 / valid_until is before valid_from")
     async with ctx.engine.begin() as conn:

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from service.db import organizations as org_db
 from service.db.snapshots import org_ref
 from service.domain import access
-from service.domain.access import ROLE_ORG_KINDS, Actor, OrgKind, OrgRef, Role
+from service.domain.access import ROLE_ORG_KINDS, Actor, OrgKind, OrgRef, Role, require_role
 from service.domain.errors import Forbidden, InvalidInput, NotFound
 from service.domain.paging import decode_uuid_cursor, encode_cursor
 from service.use_cases.auth import hash_token, new_token
@@ -31,8 +31,12 @@ class UserInput:
 
 async def create_user(ctx: Context, actor: Actor, item: UserInput) -> tuple[Row[Any], str]:
     """Returns the stored user and the token, which is never retrievable again."""
-    if actor.role not in (Role.ADMIN, Role.COMPANY_ADMIN):
-        raise Forbidden("只有管理员可以创建账号 / only admins create users")
+    require_role(
+        actor,
+        Role.ADMIN,
+        Role.COMPANY_ADMIN,
+        detail="只有管理员可以创建账号 / only admins create users",
+    )
     if not item.name.strip():
         raise InvalidInput("EMPTY", "姓名不能为空 / name is empty")
     async with ctx.engine.begin() as conn:
@@ -69,8 +73,12 @@ async def create_user(ctx: Context, actor: Actor, item: UserInput) -> tuple[Row[
 async def list_users(
     ctx: Context, actor: Actor, *, cursor: str | None, limit: int
 ) -> tuple[list[Row[Any]], str | None]:
-    if actor.role not in (Role.ADMIN, Role.COMPANY_ADMIN):
-        raise Forbidden("只有管理员可以查看账号列表 / only admins list users")
+    require_role(
+        actor,
+        Role.ADMIN,
+        Role.COMPANY_ADMIN,
+        detail="只有管理员可以查看账号列表 / only admins list users",
+    )
     company = uuid.UUID(actor.company_id) if actor.company_id else None
     async with ctx.engine.connect() as conn:
         rows = await org_db.list_users(
