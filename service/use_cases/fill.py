@@ -53,6 +53,7 @@ from service.use_cases.recording import (
     check_occurred_at,
     find_replay,
     replay_after_race,
+    seen_here,
 )
 
 MAX_SCAN_LENGTH = 500
@@ -112,10 +113,6 @@ def _refusal_payload(scan: str, verdict: Verdict) -> dict[str, Any]:
     }
 
 
-def _seen_here(ctx: Context, actor: Actor) -> dict[str, Any]:
-    return {"last_seen_at": ctx.clock(), "last_seen_org_id": uuid.UUID(actor.org.id)}
-
-
 async def _locked_snapshot(
     conn: RawConnection,
     ctx: Context,
@@ -161,7 +158,7 @@ async def _record_refusal(
         locked,
         refusal_id,
         request_hash(payload),
-        NewEvent("fill_refused", ctx.clock(), payload, _seen_here(ctx, actor)),
+        NewEvent("fill_refused", ctx.clock(), payload, seen_here(ctx, actor)),
     )
     return refusal_id
 
@@ -257,7 +254,7 @@ def _fill_event(
         "last_fill_org_id": uuid.UUID(actor.org.id),
         "last_fill_net_kg": item.net_kg,
         "needs_purge": False,
-        **_seen_here(ctx, actor),
+        **seen_here(ctx, actor),
     }
     if hold is not None:
         changes.update(status="held", hold_reason=hold)

@@ -22,7 +22,14 @@ from service.domain.errors import InvalidInput, NotFound
 from service.use_cases.context import Context
 from service.use_cases.cylinders import NOT_FOUND
 from service.use_cases.lookup import resolve
-from service.use_cases.recording import Locate, NewEvent, Written, check_occurred_at, write_event
+from service.use_cases.recording import (
+    Locate,
+    NewEvent,
+    Written,
+    check_occurred_at,
+    seen_here,
+    write_event,
+)
 
 CanTouch = Callable[[Actor, Any], bool]
 
@@ -53,10 +60,6 @@ def _in_region(actor: Actor, owner: Any) -> bool:
 
 def _anyone(_actor: Actor, _owner: Any) -> bool:
     return True
-
-
-def _seen(ctx: Context, actor: Actor) -> dict[str, Any]:
-    return {"last_seen_at": ctx.clock(), "last_seen_org_id": uuid.UUID(actor.org.id)}
 
 
 # --- inspections ---------------------------------------------------------------------------
@@ -144,7 +147,7 @@ async def record_delivery(
             "safety_check": item.safety_check,
         }
         return NewEvent(
-            DELIVERY_TYPES[item.kind], occurred_at, payload, {**changes, **_seen(ctx, actor)}
+            DELIVERY_TYPES[item.kind], occurred_at, payload, {**changes, **seen_here(ctx, actor)}
         )
 
     return await write_event(

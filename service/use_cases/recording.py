@@ -55,6 +55,13 @@ class Written:
     is_replay: bool
 
 
+def seen_here(ctx: Context, actor: Actor) -> dict[str, Any]:
+    """The changes that say the cylinder was just seen at the caller's organisation: a fill,
+    a refusal or a delivery. The gate warns (SEEN_ELSEWHERE) when another station scans it
+    soon after."""
+    return {"last_seen_at": ctx.clock(), "last_seen_org_id": uuid.UUID(actor.org.id)}
+
+
 Decide = Callable[[AsyncConnection, Row[Any]], Awaitable[NewEvent]]
 Locate = Callable[[AsyncConnection], Awaitable[Row[Any]]]
 
