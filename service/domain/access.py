@@ -85,6 +85,16 @@ def in_region(region: str | None, target: str | None) -> bool:
     return bool(target) and str(target).startswith(region)
 
 
+def is_in_region_of(actor: Actor, org: OrgRef) -> bool:
+    """``org`` lies in the region of the caller's organisation (a regulator's jurisdiction)."""
+    return in_region(actor.org.region_code, org.region_code)
+
+
+def is_own_company(actor: Actor, org: OrgRef) -> bool:
+    """``org`` is the company the caller works for (company staff only)."""
+    return actor.company_id is not None and org.id == actor.company_id
+
+
 def can_read_org(actor: Actor, org: OrgRef) -> bool:
     if actor.role is Role.ADMIN or org.id == actor.org.id:
         return True

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Row
@@ -13,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from service.db import blacklist as bl_db
 from service.db import cylinders as cyl_db
-from service.db import organizations as org_db
 from service.db.engine import driver_connection
 from service.domain import access
 from service.domain.access import Actor, Role, require_role
@@ -23,8 +23,7 @@ from service.domain.errors import Conflict, InvalidInput, NotFound
 from service.domain.models import normalize_model
 from service.domain.paging import decode_uuid_cursor, encode_cursor
 from service.use_cases.context import Context
-from service.use_cases.cylinders import NOT_FOUND
-from service.use_cases.lookup import resolve
+from service.use_cases.lookup import find_in_scope
 from service.use_cases.recording import NewEvent, append
 
 
@@ -55,18 +54,6 @@ ONLY_REGULATORS = "只有监管部门可以管理黑名单 / only regulators man
 READERS = (
     Role.REGULATOR, Role.ADMIN, Role.COMPANY_ADMIN, Role.INSPECTOR, Role.FILLER, Role.DELIVERY,
 )  # fmt: skip
-
-
-async def _locked_cylinder(
-    conn: AsyncConnection, ctx: Context, actor: Actor, code: str
-) -> Row[Any]:
-    row = await cyl_db.find(conn, resolve(ctx, code).lookup, lock=True)
-    if row is None:
-        raise NotFound(NOT_FOUND)
-    owner = await org_db.get_org(conn, row.owner_id)
-    if owner is None or not access.in_region(actor.org.region_code, owner.region_code):
-        raise NotFound(NOT_FOUND)
-    return row
 
 
 async def _cylinder_event(
@@ -102,7 +89,9 @@ async def add(ctx: Context, actor: Actor, item: BlacklistInput) -> Row[Any]:
     }  # fmt: skip
     async with ctx.engine.begin() as conn:
         if kind == "code":
-            row = await _locked_cylinder(conn, ctx, actor, item.code or "")
+            row = await find_in_scope(
+                conn, ctx, item.code or "", partial(access.is_in_region_of, actor), lock=True
+            )
             if await bl_db.active_for_cylinder(conn, row.id):
                 raise Conflict("ALREADY_BLACKLISTED", "该气瓶已在黑名单 / already blacklisted")
             values["cylinder_id"] = row.id

@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
-from sqlalchemy import Row
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from service.db import cylinders as cyl_db
-from service.db import organizations as org_db
 from service.db.engine import AnyRow
-from service.db.snapshots import org_ref
 from service.domain import access
 from service.domain.access import Actor, CylinderFilter
-from service.domain.errors import Forbidden, NotFound
+from service.domain.errors import Forbidden
 from service.domain.paging import decode_int_cursor, encode_cursor
 from service.use_cases.context import Context
-from service.use_cases.lookup import find_cylinder
-
-NOT_FOUND = "气瓶不存在或无权查看 / no such cylinder in your scope"
+from service.use_cases.lookup import find_in_scope
 
 
 def cylinder_view(ctx: Context, row: AnyRow, aliases: list[str]) -> dict[str, Any]:
@@ -55,19 +49,9 @@ def cylinder_view(ctx: Context, row: AnyRow, aliases: list[str]) -> dict[str, An
     }
 
 
-async def find_in_scope(conn: AsyncConnection, ctx: Context, actor: Actor, text: str) -> Row[Any]:
-    row = await find_cylinder(conn, ctx, text)
-    if row is None:
-        raise NotFound(NOT_FOUND)
-    owner = await org_db.get_org(conn, row.owner_id)
-    if owner is None or not access.can_read_cylinder(actor, org_ref(owner)):
-        raise NotFound(NOT_FOUND)
-    return row
-
-
 async def get_cylinder(ctx: Context, actor: Actor, text: str) -> dict[str, Any]:
     async with ctx.engine.connect() as conn:
-        row = await find_in_scope(conn, ctx, actor, text)
+        row = await find_in_scope(conn, ctx, text, partial(access.can_read_cylinder, actor))
         aliases = await cyl_db.aliases_of(conn, [row.id])
     return cylinder_view(ctx, row, aliases.get(row.id, []))
 

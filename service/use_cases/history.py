@@ -19,8 +19,7 @@ from service.domain.errors import NotFound
 from service.domain.paging import decode_int_cursor, encode_cursor
 from service.domain.projection import differences, fold
 from service.use_cases.context import Context
-from service.use_cases.cylinders import NOT_FOUND
-from service.use_cases.lookup import resolve
+from service.use_cases.lookup import NOT_FOUND, resolve
 
 
 async def events_page(

@@ -18,6 +18,7 @@ import math
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Row
@@ -33,7 +34,7 @@ from service.domain.errors import FieldError, InvalidInput, NotFound
 from service.labels import qr
 from service.labels.sheet import DEFAULT_SHEET, Label, SheetSpec, render_sheets
 from service.use_cases.context import Context
-from service.use_cases.lookup import find_cylinder
+from service.use_cases.lookup import find_in_scope
 
 log = logging.getLogger("cylinders.labels")
 
@@ -160,11 +161,9 @@ async def print_labels(
 async def _printable(ctx: Context, actor: Actor, text: str) -> tuple[str, str]:
     """The code and QR payload of one cylinder the caller may print a label for."""
     require_role(actor, *access.LABEL_PRINTERS, detail=ONLY_LABEL_PRINTERS)
+    may_print = partial(access.can_print_labels, actor)
     async with ctx.engine.connect() as conn:
-        row = await find_cylinder(conn, ctx, text)
-        owner = await org_db.get_org(conn, row.owner_id) if row is not None else None
-    if row is None or owner is None or not access.can_print_labels(actor, org_ref(owner)):
-        raise NotFound(NO_CYLINDER)
+        row = await find_in_scope(conn, ctx, text, may_print, missing=NO_CYLINDER)
     return row.code, ctx.qr_payload(row.code)
 
 

@@ -13,15 +13,13 @@ from typing import Any
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from service.db import cylinders as cyl_db
 from service.db import organizations as org_db
-from service.db.snapshots import cylinder_state, org_ref
+from service.db.snapshots import cylinder_state
 from service.domain import access, lifecycle
-from service.domain.access import Actor, OrgKind, Role, require_role
-from service.domain.errors import InvalidInput, NotFound
+from service.domain.access import Actor, OrgKind, OrgRef, Role, require_role
+from service.domain.errors import InvalidInput
 from service.use_cases.context import Context
-from service.use_cases.cylinders import NOT_FOUND
-from service.use_cases.lookup import resolve
+from service.use_cases.lookup import find_in_scope
 from service.use_cases.recording import (
     Locate,
     NewEvent,
@@ -31,34 +29,23 @@ from service.use_cases.recording import (
     write_event,
 )
 
-CanTouch = Callable[[Actor, Any], bool]
+CanTouch = Callable[[Actor, OrgRef], bool]
 
 
 def locator(ctx: Context, actor: Actor, scan: str, may_touch: CanTouch) -> Locate:
     """Find and lock the cylinder; 404 when it does not exist or is outside the caller's
-    scope (not revealed)."""
+    scope (not revealed). A platform administrator may touch any."""
+
+    def may_see(owner: OrgRef) -> bool:
+        return actor.role is Role.ADMIN or may_touch(actor, owner)
 
     async def locate(conn: AsyncConnection) -> Row[Any]:
-        row = await cyl_db.find(conn, resolve(ctx, scan).lookup, lock=True)
-        if row is None:
-            raise NotFound(NOT_FOUND)
-        owner = await org_db.get_org(conn, row.owner_id)
-        if owner is None or (actor.role is not Role.ADMIN and not may_touch(actor, org_ref(owner))):
-            raise NotFound(NOT_FOUND)
-        return row
+        return await find_in_scope(conn, ctx, scan, may_see, lock=True)
 
     return locate
 
 
-def _own_company(actor: Actor, owner: Any) -> bool:
-    return actor.company_id is not None and owner.id == actor.company_id
-
-
-def _in_region(actor: Actor, owner: Any) -> bool:
-    return access.in_region(actor.org.region_code, owner.region_code)
-
-
-def _anyone(_actor: Actor, _owner: Any) -> bool:
+def _anyone(_actor: Actor, _owner: OrgRef) -> bool:
     return True
 
 
@@ -151,7 +138,12 @@ async def record_delivery(
         )
 
     return await write_event(
-        ctx, actor, item.event_id, body, locator(ctx, actor, item.code, _own_company), decide
+        ctx,
+        actor,
+        item.event_id,
+        body,
+        locator(ctx, actor, item.code, access.is_own_company),
+        decide,
     )
 
 
@@ -181,7 +173,12 @@ async def record_reweigh(
         return NewEvent("reweighed", ctx.clock(), payload, changes)
 
     return await write_event(
-        ctx, actor, item.event_id, body, locator(ctx, actor, item.code, _own_company), decide
+        ctx,
+        actor,
+        item.event_id,
+        body,
+        locator(ctx, actor, item.code, access.is_own_company),
+        decide,
     )
 
 
@@ -209,7 +206,7 @@ async def record_seizure(
         )
 
     return await write_event(
-        ctx, actor, event_id, body, locator(ctx, actor, code, _in_region), decide
+        ctx, actor, event_id, body, locator(ctx, actor, code, access.is_in_region_of), decide
     )
 
 
@@ -243,5 +240,5 @@ async def record_transfer(
         return NewEvent("transferred", ctx.clock(), payload, {"owner_id": target.id})
 
     return await write_event(
-        ctx, actor, event_id, body, locator(ctx, actor, code, _own_company), decide
+        ctx, actor, event_id, body, locator(ctx, actor, code, access.is_own_company), decide
     )

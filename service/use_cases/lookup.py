@@ -3,6 +3,7 @@ read says about the label: scanned from a tagged label, typed, another identifie
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,7 +11,10 @@ from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from service.db import cylinders as cyl_db
+from service.db import organizations as org_db
 from service.db.cylinders import Lookup
+from service.db.snapshots import org_ref
+from service.domain.access import OrgRef
 from service.domain.codes import (
     BadGrai,
     Grai,
@@ -21,8 +25,11 @@ from service.domain.codes import (
     normalize_serial,
     parse_scan,
 )
+from service.domain.errors import NotFound
 from service.domain.gate import ScanKind
 from service.use_cases.context import Context
+
+NOT_FOUND = "气瓶不存在或无权查看 / no such cylinder in your scope"
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +66,20 @@ def resolve(ctx: Context, text: str) -> Resolution:
     return Resolution(Lookup(alias_key=scan.key), ScanKind.ALIAS, None, False, False)
 
 
-async def find_cylinder(
-    conn: AsyncConnection, ctx: Context, text: str, *, lock: bool = False
-) -> Row[Any] | None:
-    return await cyl_db.find(conn, resolve(ctx, text).lookup, lock=lock)
+async def find_in_scope(
+    conn: AsyncConnection,
+    ctx: Context,
+    text: str,
+    may_see: Callable[[OrgRef], bool],
+    *,
+    lock: bool = False,
+    missing: str = NOT_FOUND,
+) -> Row[Any]:
+    """The cylinder ``text`` names (its row locked with ``lock``), if the caller may see its
+    owner (``may_see``). One 404 for a cylinder that does not exist and for one outside the
+    caller's scope: its existence is not revealed."""
+    row = await cyl_db.find(conn, resolve(ctx, text).lookup, lock=lock)
+    owner = await org_db.get_org(conn, row.owner_id) if row is not None else None
+    if row is None or owner is None or not may_see(org_ref(owner)):
+        raise NotFound(missing)
+    return row

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from service.domain.access import Actor, OrgKind, OrgRef, Role, require_role
+from service.domain.access import (
+    Actor,
+    OrgKind,
+    OrgRef,
+    Role,
+    is_in_region_of,
+    is_own_company,
+    require_role,
+)
 from service.domain.errors import Forbidden
 
 
@@ -39,3 +47,36 @@ def test_refusal_names_the_roles_unless_told_what_to_say() -> None:
         require_role(actor(Role.FILLER), Role.REGULATOR, Role.ADMIN)
     with pytest.raises(Forbidden, match="only regulators"):
         require_role(actor(Role.FILLER), Role.REGULATOR, detail="only regulators")
+
+
+COMPANY = OrgRef("company-1", OrgKind.COMPANY, "company-1", "330101")
+
+
+@pytest.mark.parametrize(
+    ("who", "is_own"),
+    [
+        (
+            Actor("u", Role.FILLER, OrgRef("station-1", OrgKind.STATION, "company-1", "330101")),
+            True,
+        ),
+        (
+            Actor("u", Role.FILLER, OrgRef("station-2", OrgKind.STATION, "company-2", "330101")),
+            False,
+        ),
+        # A regulator works for no company, whatever its organisation's fields say.
+        (Actor("u", Role.REGULATOR, OrgRef("reg", OrgKind.REGULATOR, "company-1", "3301")), False),
+    ],
+)
+def test_own_company_is_the_company_the_staff_work_for(who: Actor, is_own: bool) -> None:
+    assert is_own_company(who, COMPANY) is is_own
+
+
+@pytest.mark.parametrize(
+    ("region", "is_inside"),
+    [("3301", True), ("330101", True), ("3302", False), (None, True)],  # None: national
+)
+def test_region_of_the_caller_covers_what_starts_with_it(
+    region: str | None, is_inside: bool
+) -> None:
+    who = Actor("u", Role.REGULATOR, OrgRef("reg", OrgKind.REGULATOR, None, region))
+    assert is_in_region_of(who, COMPANY) is is_inside
