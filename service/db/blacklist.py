@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Row, Select, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from service.db.paging import fetch_page
 from service.db.tables import blacklist_table, cylinder_table
 
 
@@ -67,12 +68,10 @@ async def get_with_code(conn: AsyncConnection, entry_id: uuid.UUID) -> Row[Any]:
 
 async def list_entries(
     conn: AsyncConnection, *, after: uuid.UUID | None, limit: int, active: bool | None
-) -> list[Row[Any]]:
-    query = _with_code().order_by(blacklist_table.c.id).limit(limit)
-    if after is not None:
-        query = query.where(blacklist_table.c.id > after)
+) -> tuple[list[Row[Any]], bool]:
+    query = _with_code()
     if active is True:
         query = query.where(blacklist_table.c.lifted_at.is_(None))
     elif active is False:
         query = query.where(blacklist_table.c.lifted_at.is_not(None))
-    return list((await conn.execute(query)).all())
+    return await fetch_page(conn, query, blacklist_table.c.id, after=after, limit=limit)

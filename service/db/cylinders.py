@@ -17,6 +17,7 @@ from sqlalchemy import Row, and_, select, text, true
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from service.db.engine import RawConnection, Record, driver_connection, positional
+from service.db.paging import fetch_page
 from service.db.tables import alias_table, cylinder_table, event_table, organization_table
 from service.domain.access import CylinderFilter, CylinderScope
 
@@ -226,14 +227,7 @@ async def list_cylinders(
     *,
     after_id: int | None,
     limit: int,
-) -> list[Row[Any]]:
+) -> tuple[list[Row[Any]], bool]:
     conditions = _scope_conditions(scope) + _filter_conditions(filters)
-    if after_id is not None:
-        conditions.append(cylinder_table.c.id > after_id)
-    query = (
-        select(cylinder_table)
-        .where(and_(true(), *conditions))
-        .order_by(cylinder_table.c.id)
-        .limit(limit)
-    )
-    return list((await conn.execute(query)).all())
+    query = select(cylinder_table).where(and_(true(), *conditions))
+    return await fetch_page(conn, query, cylinder_table.c.id, after=after_id, limit=limit)

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Row, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from service.db.paging import fetch_page
 from service.db.snapshots import member_org_ref
 from service.db.tables import (
     entrustment_table,
@@ -46,10 +47,8 @@ async def list_orgs(
     company_id: uuid.UUID | None = None,
     region_prefix: str | None = None,
     only_id: uuid.UUID | None = None,
-) -> list[Row[Any]]:
-    query = select(organization_table).order_by(organization_table.c.id).limit(limit)
-    if after is not None:
-        query = query.where(organization_table.c.id > after)
+) -> tuple[list[Row[Any]], bool]:
+    query = select(organization_table)
     if kind:
         query = query.where(organization_table.c.kind == kind)
     if company_id is not None:
@@ -60,7 +59,7 @@ async def list_orgs(
         )
     if only_id is not None:
         query = query.where(organization_table.c.id == only_id)
-    return list((await conn.execute(query)).all())
+    return await fetch_page(conn, query, organization_table.c.id, after=after, limit=limit)
 
 
 async def get_org_for_update(conn: AsyncConnection, org_id: uuid.UUID) -> Row[Any] | None:
@@ -95,18 +94,13 @@ async def get_user(conn: AsyncConnection, user_id: uuid.UUID) -> Row[Any] | None
 
 async def list_users(
     conn: AsyncConnection, *, after: uuid.UUID | None, limit: int, company_id: uuid.UUID | None
-) -> list[Row[Any]]:
-    query = (
-        select(user_table, organization_table.c.company_id)
-        .join(organization_table, organization_table.c.id == user_table.c.org_id)
-        .order_by(user_table.c.id)
-        .limit(limit)
+) -> tuple[list[Row[Any]], bool]:
+    query = select(user_table, organization_table.c.company_id).join(
+        organization_table, organization_table.c.id == user_table.c.org_id
     )
-    if after is not None:
-        query = query.where(user_table.c.id > after)
     if company_id is not None:
         query = query.where(organization_table.c.company_id == company_id)
-    return list((await conn.execute(query)).all())
+    return await fetch_page(conn, query, user_table.c.id, after=after, limit=limit)
 
 
 async def find_actor(conn: AsyncConnection, token_hash: bytes) -> tuple[Actor | None, bytes | None]:
@@ -137,16 +131,9 @@ async def insert_org_event(conn: AsyncConnection, values: dict[str, Any]) -> Non
 
 async def list_org_events(
     conn: AsyncConnection, org_id: uuid.UUID, *, after: int | None, limit: int
-) -> list[Row[Any]]:
-    query = (
-        select(org_event_table)
-        .where(org_event_table.c.org_id == org_id)
-        .order_by(org_event_table.c.id)
-        .limit(limit)
-    )
-    if after is not None:
-        query = query.where(org_event_table.c.id > after)
-    return list((await conn.execute(query)).all())
+) -> tuple[list[Row[Any]], bool]:
+    query = select(org_event_table).where(org_event_table.c.org_id == org_id)
+    return await fetch_page(conn, query, org_event_table.c.id, after=after, limit=limit)
 
 
 async def insert_entrustment(conn: AsyncConnection, values: dict[str, Any]) -> Row[Any]:

@@ -21,7 +21,7 @@ from service.domain.chain import request_hash
 from service.domain.codes import normalize_manufacturer
 from service.domain.errors import Conflict, InvalidInput, NotFound
 from service.domain.models import normalize_model
-from service.domain.paging import decode_uuid_cursor, encode_cursor
+from service.domain.paging import Keyset, Page
 from service.use_cases.context import Context
 from service.use_cases.lookup import find_in_scope
 from service.use_cases.recording import NewEvent, append
@@ -49,6 +49,7 @@ def _kind(item: BlacklistInput) -> str:
     )
 
 
+ENTRIES = Keyset("bl", uuid.UUID)
 ONLY_REGULATORS = "只有监管部门可以管理黑名单 / only regulators manage the blacklist"
 # Everyone who handles cylinders reads it: the scanner's offline gate keeps a copy.
 READERS = (
@@ -142,12 +143,10 @@ async def lift(ctx: Context, actor: Actor, entry_id: uuid.UUID, reason: str | No
 
 async def list_entries(
     ctx: Context, actor: Actor, *, cursor: str | None, limit: int, active: bool | None
-) -> tuple[list[Row[Any]], str | None]:
+) -> Page[Row[Any]]:
     require_role(actor, *READERS, detail="无权查看黑名单 / you may not read the blacklist")
     async with ctx.engine.connect() as conn:
-        rows = await bl_db.list_entries(
-            conn, after=decode_uuid_cursor("bl", cursor), limit=limit + 1, active=active
+        rows, has_more = await bl_db.list_entries(
+            conn, after=ENTRIES.after(cursor), limit=limit, active=active
         )
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return rows, encode_cursor("bl", rows[-1].id) if more else None
+    return ENTRIES.page(rows, has_more, key=lambda row: row.id)

@@ -10,9 +10,11 @@ from service.db.engine import AnyRow
 from service.domain import access
 from service.domain.access import Actor, CylinderFilter
 from service.domain.errors import Forbidden
-from service.domain.paging import decode_int_cursor, encode_cursor
+from service.domain.paging import Keyset, Page, int_key
 from service.use_cases.context import Context
 from service.use_cases.lookup import find_in_scope
+
+CYLINDERS = Keyset("cyl", int_key)
 
 
 def cylinder_view(ctx: Context, row: AnyRow, aliases: list[str]) -> dict[str, Any]:
@@ -63,15 +65,14 @@ async def list_cylinders(
     *,
     cursor: str | None,
     limit: int,
-) -> tuple[list[dict[str, Any]], str | None]:
+) -> Page[dict[str, Any]]:
     scope = access.cylinder_list_scope(actor)
     if scope is None:
         raise Forbidden("此角色不能浏览气瓶列表 / this role may not list cylinders")
-    after = decode_int_cursor("cyl", cursor)
     async with ctx.engine.connect() as conn:
-        rows = await cyl_db.list_cylinders(conn, scope, filters, after_id=after, limit=limit + 1)
-        more = len(rows) > limit
-        rows = rows[:limit]
+        rows, has_more = await cyl_db.list_cylinders(
+            conn, scope, filters, after_id=CYLINDERS.after(cursor), limit=limit
+        )
         aliases = await cyl_db.aliases_of(conn, [r.id for r in rows])
-    items = [cylinder_view(ctx, r, aliases.get(r.id, [])) for r in rows]
-    return items, encode_cursor("cyl", rows[-1].id) if more else None
+    page = CYLINDERS.page(rows, has_more, key=lambda row: row.id)
+    return page.map(lambda row: cylinder_view(ctx, row, aliases.get(row.id, [])))

@@ -16,18 +16,28 @@ from service.domain import access
 from service.domain.access import Actor
 from service.domain.chain import ChainProblem, verify_chain
 from service.domain.errors import NotFound
-from service.domain.paging import decode_int_cursor, encode_cursor
+from service.domain.paging import Keyset, int_key
 from service.domain.projection import differences, fold
 from service.use_cases.context import Context
 from service.use_cases.lookup import NOT_FOUND, resolve
 
+HISTORY = Keyset("ev", int_key)
+
+
+@dataclass(frozen=True, slots=True)
+class EventsPage:
+    """A page of a cylinder's history, oldest first: the events as a JSON array (text, built
+    by PostgreSQL and passed on untouched), and the cursor of the next page."""
+
+    items_json: str
+    next_cursor: str | None
+
 
 async def events_page(
     ctx: Context, actor: Actor, code: str, *, cursor: str | None, limit: int
-) -> tuple[str, str | None]:
-    """A page of a cylinder's history, oldest first, as a JSON array (text), and the cursor
-    of the next page. The history is the busiest read: PostgreSQL builds the JSON."""
-    after = decode_int_cursor("ev", cursor) or 0
+) -> EventsPage:
+    """The history is the busiest read: PostgreSQL builds the page's JSON."""
+    after = HISTORY.after(cursor) or 0
     async with driver(ctx.engine, ctx.pool) as conn:
         cylinder = await cyl_db.find_with_owner(conn, resolve(ctx, code).lookup)
         if cylinder is None or not access.can_read_cylinder(actor, owner_ref(cylinder)):
@@ -35,16 +45,16 @@ async def events_page(
         items, more, last = await event_db.page_json(
             conn, cylinder.id, cylinder.code, after_seq=after, limit=limit
         )
-    return items, encode_cursor("ev", last) if more else None
+    return EventsPage(items, HISTORY.cursor(last) if more and last is not None else None)
 
 
 async def list_events(
     ctx: Context, actor: Actor, code: str, *, cursor: str | None, limit: int
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """The same page as Python objects (for the command line and tests)."""
-    items, next_cursor = await events_page(ctx, actor, code, cursor=cursor, limit=limit)
-    events: list[dict[str, Any]] = orjson.loads(items)
-    return events, next_cursor
+    """The same page parsed, and the next cursor (for the command line and tests)."""
+    page = await events_page(ctx, actor, code, cursor=cursor, limit=limit)
+    events: list[dict[str, Any]] = orjson.loads(page.items_json)
+    return events, page.next_cursor
 
 
 def _projection_problems(head: Row[Any], rows: list[Row[Any]]) -> list[ChainProblem]:

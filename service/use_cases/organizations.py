@@ -15,10 +15,11 @@ from service.db.snapshots import org_ref
 from service.domain import access
 from service.domain.access import Actor, OrgKind, Role, require_role
 from service.domain.errors import InvalidInput, NotFound
-from service.domain.paging import decode_uuid_cursor, encode_cursor
+from service.domain.paging import Keyset, Page
 from service.use_cases.context import Context
 
 REGION_CODE = re.compile(r"^\d{2}(\d{2}){0,5}$")
+ORGANIZATIONS = Keyset("org", uuid.UUID)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,8 +94,7 @@ async def get_org(ctx: Context, actor: Actor, org_id: uuid.UUID) -> Row[Any]:
 
 async def list_orgs(
     ctx: Context, actor: Actor, *, cursor: str | None, limit: int, kind: str | None
-) -> tuple[list[Row[Any]], str | None]:
-    after = decode_uuid_cursor("org", cursor)
+) -> Page[Row[Any]]:
     filters: dict[str, Any] = {"kind": kind}
     if actor.role is Role.REGULATOR:
         filters["region_prefix"] = actor.org.region_code
@@ -103,7 +103,7 @@ async def list_orgs(
     elif actor.role is not Role.ADMIN:
         filters["only_id"] = uuid.UUID(actor.org.id)
     async with ctx.engine.connect() as conn:
-        rows = await org_db.list_orgs(conn, after=after, limit=limit + 1, **filters)
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return rows, encode_cursor("org", rows[-1].id) if more else None
+        rows, has_more = await org_db.list_orgs(
+            conn, after=ORGANIZATIONS.after(cursor), limit=limit, **filters
+        )
+    return ORGANIZATIONS.page(rows, has_more, key=lambda row: row.id)

@@ -15,9 +15,10 @@ from service.db.snapshots import org_ref
 from service.domain import access
 from service.domain.access import Actor, OrgKind, Role, require_role
 from service.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
-from service.domain.paging import decode_int_cursor, encode_cursor
+from service.domain.paging import Keyset, Page, int_key
 from service.use_cases.context import Context
 
+ORG_EVENTS = Keyset("oev", int_key)
 NO_STATION = "充装站不存在或不在辖区 / no such station in your region"
 ONLY_COMPANY_ADMIN_ENTRUSTS = (
     "只有企业管理员可以委托充装 / only a company admin entrusts its cylinders"
@@ -58,17 +59,15 @@ async def set_lock(
 
 async def org_history(
     ctx: Context, actor: Actor, org_id: uuid.UUID, *, cursor: str | None, limit: int
-) -> tuple[list[Row[Any]], str | None]:
+) -> Page[Row[Any]]:
     async with ctx.engine.connect() as conn:
         org = await org_db.get_org(conn, org_id)
         if org is None or not access.can_read_org(actor, org_ref(org)):
             raise NotFound("单位不存在 / organisation not found")
-        rows = await org_db.list_org_events(
-            conn, org_id, after=decode_int_cursor("oev", cursor), limit=limit + 1
+        rows, has_more = await org_db.list_org_events(
+            conn, org_id, after=ORG_EVENTS.after(cursor), limit=limit
         )
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return rows, encode_cursor("oev", rows[-1].id) if more else None
+    return ORG_EVENTS.page(rows, has_more, key=lambda row: row.id)
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,9 +15,11 @@ from service.db.snapshots import org_ref
 from service.domain import access
 from service.domain.access import ROLE_ORG_KINDS, Actor, OrgKind, OrgRef, Role, require_role
 from service.domain.errors import Forbidden, InvalidInput, NotFound
-from service.domain.paging import decode_uuid_cursor, encode_cursor
+from service.domain.paging import Keyset, Page
 from service.use_cases.auth import hash_token, new_token
 from service.use_cases.context import Context
+
+USERS = Keyset("user", uuid.UUID)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +74,7 @@ async def create_user(ctx: Context, actor: Actor, item: UserInput) -> tuple[Row[
 
 async def list_users(
     ctx: Context, actor: Actor, *, cursor: str | None, limit: int
-) -> tuple[list[Row[Any]], str | None]:
+) -> Page[Row[Any]]:
     require_role(
         actor,
         Role.ADMIN,
@@ -81,12 +83,10 @@ async def list_users(
     )
     company = uuid.UUID(actor.company_id) if actor.company_id else None
     async with ctx.engine.connect() as conn:
-        rows = await org_db.list_users(
-            conn, after=decode_uuid_cursor("user", cursor), limit=limit + 1, company_id=company
+        rows, has_more = await org_db.list_users(
+            conn, after=USERS.after(cursor), limit=limit, company_id=company
         )
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return rows, encode_cursor("user", rows[-1].id) if more else None
+    return USERS.page(rows, has_more, key=lambda row: row.id)
 
 
 async def get_me(ctx: Context, actor: Actor) -> tuple[Row[Any], Row[Any]]:

@@ -94,10 +94,8 @@ async def list_cylinders(
     filters = CylinderFilter(
         owner_id, status, model, inspection_due_before, scrap_before, manufacturer, batch
     )
-    items, next_cursor = await cylinders.list_cylinders(
-        ctx, actor, filters, cursor=cursor, limit=limit
-    )
-    return Page(items=[CylinderRead(**i) for i in items], next_cursor=next_cursor)
+    page = await cylinders.list_cylinders(ctx, actor, filters, cursor=cursor, limit=limit)
+    return Page(items=[CylinderRead(**i) for i in page.items], next_cursor=page.next_cursor)
 
 
 @router.get("/cylinders/{code:path}", response_model=CylinderRead)

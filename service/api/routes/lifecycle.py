@@ -37,9 +37,15 @@ async def list_cylinder_events(
     cursor: Cursor = None,
     limit: Limit = DEFAULT_PAGE,
 ) -> Response:
-    items, next_cursor = await history.events_page(ctx, actor, code, cursor=cursor, limit=limit)
+    page = await history.events_page(ctx, actor, code, cursor=cursor, limit=limit)
     # The items are JSON already (built by PostgreSQL): spliced in, not parsed again.
-    body = b'{"items":' + items.encode() + b',"next_cursor":' + orjson.dumps(next_cursor) + b"}"
+    body = (
+        b'{"items":'
+        + page.items_json.encode()
+        + b',"next_cursor":'
+        + orjson.dumps(page.next_cursor)
+        + b"}"
+    )
     return Response(body, media_type="application/json")
 
 
@@ -161,7 +167,7 @@ async def list_blacklist(
     limit: Limit = DEFAULT_PAGE,
     active: bool | None = None,
 ) -> Page[BlacklistRead]:
-    rows, next_cursor = await blacklist.list_entries(
-        ctx, actor, cursor=cursor, limit=limit, active=active
+    page = await blacklist.list_entries(ctx, actor, cursor=cursor, limit=limit, active=active)
+    return Page(
+        items=[BlacklistRead(**as_dict(r)) for r in page.items], next_cursor=page.next_cursor
     )
-    return Page(items=[BlacklistRead(**as_dict(r)) for r in rows], next_cursor=next_cursor)

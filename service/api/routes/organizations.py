@@ -43,10 +43,10 @@ async def list_organizations(
     limit: Limit = DEFAULT_PAGE,
     kind: OrgKind | None = None,
 ) -> Page[OrganizationRead]:
-    rows, next_cursor = await organizations.list_orgs(
-        ctx, actor, cursor=cursor, limit=limit, kind=kind
+    page = await organizations.list_orgs(ctx, actor, cursor=cursor, limit=limit, kind=kind)
+    return Page(
+        items=[OrganizationRead(**as_dict(r)) for r in page.items], next_cursor=page.next_cursor
     )
-    return Page(items=[OrganizationRead(**as_dict(r)) for r in rows], next_cursor=next_cursor)
 
 
 @router.get("/organizations/{org_id}", response_model=OrganizationRead)
@@ -64,8 +64,8 @@ async def create_user(body: UserCreate, ctx: Ctx, actor: CurrentActor) -> UserCr
 async def list_users(
     ctx: Ctx, actor: CurrentActor, cursor: Cursor = None, limit: Limit = DEFAULT_PAGE
 ) -> Page[UserRead]:
-    rows, next_cursor = await users.list_users(ctx, actor, cursor=cursor, limit=limit)
-    return Page(items=[UserRead(**as_dict(r)) for r in rows], next_cursor=next_cursor)
+    page = await users.list_users(ctx, actor, cursor=cursor, limit=limit)
+    return Page(items=[UserRead(**as_dict(r)) for r in page.items], next_cursor=page.next_cursor)
 
 
 @router.get("/me", response_model=Me, summary="who the token belongs to")
@@ -110,8 +110,10 @@ async def list_org_events(
     cursor: Cursor = None,
     limit: Limit = DEFAULT_PAGE,
 ) -> Page[OrgEventRead]:
-    rows, next_cursor = await stations.org_history(ctx, actor, org_id, cursor=cursor, limit=limit)
-    return Page(items=[OrgEventRead(**as_dict(r)) for r in rows], next_cursor=next_cursor)
+    page = await stations.org_history(ctx, actor, org_id, cursor=cursor, limit=limit)
+    return Page(
+        items=[OrgEventRead(**as_dict(r)) for r in page.items], next_cursor=page.next_cursor
+    )
 
 
 @router.post(
