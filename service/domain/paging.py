@@ -41,8 +41,8 @@ class Page(Generic[T]):
 
 
 def int_key(value: str) -> int:
-    """A row id from a cursor: digits only, within a bigint."""
-    if not value.isdigit() or len(value) > 18:
+    """A row id from a cursor: ASCII digits only, within a bigint."""
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:
         raise ValueError(value)
     return int(value)
 
