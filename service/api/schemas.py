@@ -10,6 +10,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from service.domain import paging
 from service.domain.access import OrgKind, Role
 
 T = TypeVar("T")
@@ -46,6 +47,21 @@ class Strict(BaseModel):
 class Page(BaseModel, Generic[T]):
     items: list[T]
     next_cursor: str | None
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def read_model(model: type[M], view: object) -> M:
+    """The response body of a use case's view (a frozen dataclass), read by attribute."""
+    return model.model_validate(view, from_attributes=True)
+
+
+def read_page(model: type[M], page: paging.Page[Any]) -> Page[M]:
+    """A page of views as a page of response bodies."""
+    return Page(
+        items=[read_model(model, item) for item in page.items], next_cursor=page.next_cursor
+    )
 
 
 # --- organisations ---------------------------------------------------------------------------
@@ -200,10 +216,6 @@ class LabelsCreate(Strict):
     limit: Annotated[int, Field(ge=1, le=MAX_LABELS)] | None = Field(
         default=None, description="with unprinted: at most this many, in registration order"
     )
-
-
-def as_dict(row: Any) -> dict[str, Any]:
-    return dict(row._mapping)
 
 
 # --- the fill gate and events ----------------------------------------------------------------

@@ -8,12 +8,14 @@ with the columns its docstring names.
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from service.db.engine import AnyRow
 from service.domain.access import OrgKind, OrgRef
 from service.domain.chain import ChainLink
 from service.domain.gate import CylinderSnapshot, OperatorSnapshot, StationSnapshot
 from service.domain.lifecycle import CylinderState
+from service.domain.projection import PROJECTED
 
 
 def _org_ref(
@@ -94,6 +96,11 @@ def cylinder_state(row: AnyRow) -> CylinderState:
         scrap_on=row.scrap_on,
         next_inspection_due=row.next_inspection_due,
     )
+
+
+def projected_state(row: AnyRow) -> dict[str, Any]:
+    """A ``cylinder`` row's columns that its history must rebuild (``projection.PROJECTED``)."""
+    return {column: getattr(row, column) for column in PROJECTED}
 
 
 def chain_link(row: AnyRow, code: str) -> tuple[ChainLink, bytes]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -14,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from service.db import blacklist as bl_db
 from service.db import cylinders as cyl_db
-from service.db.engine import driver_connection
+from service.db.engine import AnyRow, driver_connection
 from service.domain import access
 from service.domain.access import Actor, Role, require_role
 from service.domain.chain import request_hash
@@ -34,6 +35,44 @@ class BlacklistInput:
     manufacturer: str | None = None
     batch: str | None = None
     model: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BlacklistEntryView:
+    """One entry: a cylinder (``code``), a manufacturer's batch, or a model; lifted or not."""
+
+    id: uuid.UUID
+    kind: str
+    code: str | None
+    cylinder_id: int | None
+    manufacturer: str | None
+    batch: str | None
+    model: str | None
+    reason: str
+    created_by: uuid.UUID
+    created_at: datetime
+    lifted_at: datetime | None
+    lifted_by: uuid.UUID | None
+    lift_reason: str | None
+
+
+def entry_view(row: AnyRow) -> BlacklistEntryView:
+    """A ``blacklist`` row with its cylinder's ``code``."""
+    return BlacklistEntryView(
+        id=row.id,
+        kind=row.kind,
+        code=row.code,
+        cylinder_id=row.cylinder_id,
+        manufacturer=row.manufacturer,
+        batch=row.batch,
+        model=row.model,
+        reason=row.reason,
+        created_by=row.created_by,
+        created_at=row.created_at,
+        lifted_at=row.lifted_at,
+        lifted_by=row.lifted_by,
+        lift_reason=row.lift_reason,
+    )
 
 
 def _kind(item: BlacklistInput) -> str:
@@ -77,7 +116,7 @@ async def _cylinder_event(
     )
 
 
-async def add(ctx: Context, actor: Actor, item: BlacklistInput) -> Row[Any]:
+async def add(ctx: Context, actor: Actor, item: BlacklistInput) -> BlacklistEntryView:
     require_role(actor, Role.REGULATOR, Role.ADMIN, detail=ONLY_REGULATORS)
     kind = _kind(item)
     if not item.reason.strip():
@@ -114,10 +153,12 @@ async def add(ctx: Context, actor: Actor, item: BlacklistInput) -> Row[Any]:
             spec = ctx.models.find(item.model or "")
             values["model"] = spec.name if spec else normalize_model(item.model or "")
         entry = await bl_db.insert_entry(conn, values)
-        return await bl_db.get_with_code(conn, entry.id)
+        return entry_view(await bl_db.get_with_code(conn, entry.id))
 
 
-async def lift(ctx: Context, actor: Actor, entry_id: uuid.UUID, reason: str | None) -> Row[Any]:
+async def lift(
+    ctx: Context, actor: Actor, entry_id: uuid.UUID, reason: str | None
+) -> BlacklistEntryView:
     require_role(actor, Role.REGULATOR, Role.ADMIN, detail=ONLY_REGULATORS)
     async with ctx.engine.begin() as conn:
         entry = await bl_db.get(conn, entry_id)
@@ -138,15 +179,15 @@ async def lift(ctx: Context, actor: Actor, entry_id: uuid.UUID, reason: str | No
         await bl_db.lift(
             conn, entry_id, lifted_by=uuid.UUID(actor.user_id), lifted_at=ctx.clock(), reason=reason
         )
-        return await bl_db.get_with_code(conn, entry_id)
+        return entry_view(await bl_db.get_with_code(conn, entry_id))
 
 
 async def list_entries(
     ctx: Context, actor: Actor, *, cursor: str | None, limit: int, active: bool | None
-) -> Page[Row[Any]]:
+) -> Page[BlacklistEntryView]:
     require_role(actor, *READERS, detail="无权查看黑名单 / you may not read the blacklist")
     async with ctx.engine.connect() as conn:
         rows, has_more = await bl_db.list_entries(
             conn, after=ENTRIES.after(cursor), limit=limit, active=active
         )
-    return ENTRIES.page(rows, has_more, key=lambda row: row.id)
+    return ENTRIES.page(rows, has_more, key=lambda row: row.id).map(entry_view)

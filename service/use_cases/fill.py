@@ -42,9 +42,8 @@ from service.domain.gate import (
 )
 from service.domain.reasons import Reason, WarningCode
 from service.use_cases.context import Context
-from service.use_cases.cylinders import cylinder_view
 from service.use_cases.lookup import Resolution, resolve
-from service.use_cases.public import public_view
+from service.use_cases.public import ForeignCylinderView, foreign_cylinder_view
 from service.use_cases.recording import (
     EVENT_ID_CONSTRAINT,
     NewEvent,
@@ -55,6 +54,7 @@ from service.use_cases.recording import (
     replay_after_race,
     seen_here,
 )
+from service.use_cases.views import CylinderView, cylinder_view
 
 MAX_SCAN_LENGTH = 500
 
@@ -63,7 +63,8 @@ MAX_SCAN_LENGTH = 500
 class CheckResult:
     verdict: Verdict
     code: str | None
-    cylinder: dict[str, Any] | None
+    # Another company's cylinder is shown as the public sees it, with its owner's name.
+    cylinder: CylinderView | ForeignCylinderView | None
     check_id: uuid.UUID
 
 
@@ -163,11 +164,13 @@ async def _record_refusal(
     return refusal_id
 
 
-def _cylinder_for(ctx: Context, row: Record, verdict: Verdict) -> dict[str, Any] | None:
+def _cylinder_for(
+    ctx: Context, row: Record, verdict: Verdict
+) -> CylinderView | ForeignCylinderView | None:
     if row.id is None:
         return None
     if Reason.NOT_OWNED in verdict.reason_codes:
-        return public_view(ctx, row, owner_name=row.owner_name, aliases=None)
+        return foreign_cylinder_view(row)
     return cylinder_view(ctx, row, aliases=[])
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import Row
 from service.db import cylinders as cyl_db
 from service.db import events as event_db
 from service.db.engine import driver
-from service.db.snapshots import chain_link, owner_ref
+from service.db.snapshots import chain_link, owner_ref, projected_state
 from service.domain import access
 from service.domain.access import Actor
 from service.domain.chain import ChainProblem, verify_chain
@@ -61,7 +61,7 @@ def _projection_problems(head: Row[Any], rows: list[Row[Any]]) -> list[ChainProb
     expected = fold((r.type, r.payload) for r in rows)
     if expected is None:
         return [ChainProblem(0, "not_registered", "the history does not start with a registration")]
-    changed = differences(expected, dict(head._mapping))
+    changed = differences(expected, projected_state(head))
     if not changed:
         return []
     return [

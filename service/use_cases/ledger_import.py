@@ -20,6 +20,7 @@ from service.domain.errors import BatchRejected, Conflict, FieldError, InvalidIn
 from service.domain.ledger import find_header_row, is_blank, map_headers, read_row
 from service.use_cases import register
 from service.use_cases.context import Context
+from service.use_cases.views import OrganizationView, organization_view
 
 Progress = Callable[[str, int, int], None]
 
@@ -72,7 +73,7 @@ class ImportResult:
     errors: list[FieldError]
 
 
-async def find_owner(ctx: Context, owner: str) -> Any:
+async def find_owner(ctx: Context, owner: str) -> OrganizationView:
     """``--owner`` is the company's id or its exact name."""
     async with ctx.engine.connect() as conn:
         try:
@@ -83,7 +84,7 @@ async def find_owner(ctx: Context, owner: str) -> Any:
         raise InvalidInput(
             "OWNER_NOT_FOUND", f"没有名为 {owner!r} 的燃气企业 / no gas company {owner!r}"
         )
-    return row
+    return organization_view(row)
 
 
 def _rows(table: list[list[Any]]) -> tuple[dict[str, int], Iterator[tuple[int, list[Any]]]]:

@@ -17,6 +17,7 @@ from service.domain.access import Actor, OrgKind, Role, require_role
 from service.domain.errors import InvalidInput, NotFound
 from service.domain.paging import Keyset, Page
 from service.use_cases.context import Context
+from service.use_cases.views import OrganizationView, organization_view
 
 REGION_CODE = re.compile(r"^\d{2}(\d{2}){0,5}$")
 ORGANIZATIONS = Keyset("org", uuid.UUID)
@@ -55,7 +56,7 @@ def _check_parent(item: OrgInput, parent: Row[Any] | None) -> None:
             )
 
 
-async def create_org(ctx: Context, actor: Actor, item: OrgInput) -> Row[Any]:
+async def create_org(ctx: Context, actor: Actor, item: OrgInput) -> OrganizationView:
     require_role(
         actor,
         Role.ADMIN,
@@ -81,20 +82,20 @@ async def create_org(ctx: Context, actor: Actor, item: OrgInput) -> Row[Any]:
         }
         if item.kind == OrgKind.STATION and parent is not None:
             values["company_id"] = parent.id
-        return await org_db.insert_org(conn, values)
+        return organization_view(await org_db.insert_org(conn, values))
 
 
-async def get_org(ctx: Context, actor: Actor, org_id: uuid.UUID) -> Row[Any]:
+async def get_org(ctx: Context, actor: Actor, org_id: uuid.UUID) -> OrganizationView:
     async with ctx.engine.connect() as conn:
         row = await org_db.get_org(conn, org_id)
     if row is None or not access.can_read_org(actor, org_ref(row)):
         raise NotFound("单位不存在 / organisation not found")
-    return row
+    return organization_view(row)
 
 
 async def list_orgs(
     ctx: Context, actor: Actor, *, cursor: str | None, limit: int, kind: str | None
-) -> Page[Row[Any]]:
+) -> Page[OrganizationView]:
     filters: dict[str, Any] = {"kind": kind}
     if actor.role is Role.REGULATOR:
         filters["region_prefix"] = actor.org.region_code
@@ -106,4 +107,4 @@ async def list_orgs(
         rows, has_more = await org_db.list_orgs(
             conn, after=ORGANIZATIONS.after(cursor), limit=limit, **filters
         )
-    return ORGANIZATIONS.page(rows, has_more, key=lambda row: row.id)
+    return ORGANIZATIONS.page(rows, has_more, key=lambda row: row.id).map(organization_view)

@@ -4,12 +4,15 @@ operator, no phone).
 * ``read_public``: the public page and its JSON, for anyone, without a token. Not even an
   internal id: only what is printed on or stamped into the cylinder, its dates, the owner's
   and the last filling station's names, and the fill gate's verdict as a status.
-* ``public_view``: another company's cylinder as a filler sees it at the gate (signed in).
+* ``foreign_cylinder_view``: another company's cylinder as a filler sees it at the gate
+  (signed in): no serial, no weights, no aliases.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from service.db import public as public_db
 from service.db.engine import AnyRow
@@ -19,29 +22,47 @@ from service.domain.codes import canonical_code, has_valid_check
 from service.domain.errors import NotFound
 from service.domain.gate import GateConfig
 from service.domain.public_status import public_status
+from service.domain.reasons import Finding
 from service.use_cases.context import Context
 
 
-def public_view(
-    ctx: Context, row: AnyRow, *, owner_name: str | None, aliases: list[str] | None
-) -> dict[str, Any]:
-    view: dict[str, Any] = {
-        "code": row.code,
-        "model": row.model,
-        "manufacturer": row.manufacturer,
-        "manufactured_on": row.manufactured_on,
-        "owner_id": row.owner_id,
-        "owner_name": owner_name,
-        "status": row.status,
-        "next_inspection_due": row.next_inspection_due,
-        "scrap_on": row.scrap_on,
-        "last_fill": {"at": row.last_fill_at, "station_id": row.last_fill_org_id}
-        if row.last_fill_at
-        else None,
-    }
-    if aliases is not None:
-        view["aliases"] = aliases
-    return view
+@dataclass(frozen=True, slots=True)
+class SightingView:
+    at: datetime
+    station_id: uuid.UUID | None
+
+
+@dataclass(frozen=True, slots=True)
+class ForeignCylinderView:
+    """Another company's cylinder, at the gate: what is on its body, its owner and dates."""
+
+    code: str
+    model: str
+    manufacturer: str
+    manufactured_on: date
+    owner_id: uuid.UUID
+    owner_name: str | None
+    status: str
+    next_inspection_due: date
+    scrap_on: date
+    last_fill: SightingView | None
+
+
+def foreign_cylinder_view(row: AnyRow) -> ForeignCylinderView:
+    """A cylinder row with its ``owner_name`` (the gate's snapshot)."""
+    last_fill = SightingView(row.last_fill_at, row.last_fill_org_id) if row.last_fill_at else None
+    return ForeignCylinderView(
+        code=row.code,
+        model=row.model,
+        manufacturer=row.manufacturer,
+        manufactured_on=row.manufactured_on,
+        owner_id=row.owner_id,
+        owner_name=row.owner_name,
+        status=row.status,
+        next_inspection_due=row.next_inspection_due,
+        scrap_on=row.scrap_on,
+        last_fill=last_fill,
+    )
 
 
 # --- the public page (公众查询): GET /c/{code}[/{tag}] and /api/v1/public/cylinders/{code} ---
@@ -69,7 +90,34 @@ def label_state(ctx: Context, code: str, tag: str | None) -> bool | None:
     return ctx.verify_tag(code, canonical_code(tag[:MAX_TYPED_CODE]))
 
 
-async def read_public(ctx: Context, code_text: str, tag: str | None = None) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class PublicLastFillView:
+    station_name: str | None
+    filled_on: date  # in the deployment's zone
+
+
+@dataclass(frozen=True, slots=True)
+class PublicCylinderView:
+    """What anyone may read about a cylinder (the public page and its JSON)."""
+
+    code: str
+    status: str
+    status_zh: str
+    status_en: str
+    reasons: tuple[Finding, ...]
+    notices: tuple[Finding, ...]
+    label_verified: bool | None
+    model: str
+    manufacturer: str
+    owner_name: str
+    manufactured_on: date
+    next_inspection_due: date
+    scrap_on: date
+    last_fill: PublicLastFillView | None
+    as_of: date
+
+
+async def read_public(ctx: Context, code_text: str, tag: str | None = None) -> PublicCylinderView:
     """What anyone may read about the cylinder ``code_text`` names: its legal status as the
     fill gate sees it today (the date in the deployment's zone, from the injected clock),
     its dates, owner company and last filling station. No person's data, no ids."""
@@ -86,24 +134,23 @@ async def read_public(ctx: Context, code_text: str, tag: str | None = None) -> d
     )
     last_fill = None
     if row.last_fill_at is not None:
-        last_fill = {
-            "station_name": row.last_fill_station_name,
-            "filled_on": local_date(row.last_fill_at, ctx.zone),
-        }
-    return {
-        "code": row.code,
-        "status": status.code,
-        "status_zh": status.zh,
-        "status_en": status.en,
-        "reasons": [r.as_dict() for r in status.reasons],
-        "notices": [n.as_dict() for n in status.notices],
-        "label_verified": label_state(ctx, code, tag),
-        "model": row.model,
-        "manufacturer": row.manufacturer,
-        "owner_name": row.owner_name,
-        "manufactured_on": row.manufactured_on,
-        "next_inspection_due": row.next_inspection_due,
-        "scrap_on": row.scrap_on,
-        "last_fill": last_fill,
-        "as_of": today,
-    }
+        last_fill = PublicLastFillView(
+            row.last_fill_station_name, local_date(row.last_fill_at, ctx.zone)
+        )
+    return PublicCylinderView(
+        code=row.code,
+        status=status.code,
+        status_zh=status.zh,
+        status_en=status.en,
+        reasons=status.reasons,
+        notices=status.notices,
+        label_verified=label_state(ctx, code, tag),
+        model=row.model,
+        manufacturer=row.manufacturer,
+        owner_name=row.owner_name,
+        manufactured_on=row.manufactured_on,
+        next_inspection_due=row.next_inspection_due,
+        scrap_on=row.scrap_on,
+        last_fill=last_fill,
+        as_of=today,
+    )

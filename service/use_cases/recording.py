@@ -50,8 +50,29 @@ class NewEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class EventView:
+    """One event of a cylinder's history: the fields every event has, times in the deployment's
+    zone and hashes in hex, and ``payload``, the fields of its type (``net_kg``, ``result``...,
+    and ``changes``: what it did to the cylinder's state)."""
+
+    event_id: uuid.UUID
+    type: str
+    code: str
+    seq: int
+    occurred_at: datetime
+    recorded_at: datetime
+    actor: uuid.UUID | None
+    org_id: uuid.UUID | None
+    hash: str
+    prev_hash: str | None
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
 class Written:
-    event: dict[str, Any]
+    """The event written, or the one already stored under its ``event_id`` (a replay)."""
+
+    event: EventView
     is_replay: bool
 
 
@@ -66,39 +87,21 @@ Decide = Callable[[AsyncConnection, Row[Any]], Awaitable[NewEvent]]
 Locate = Callable[[AsyncConnection], Awaitable[Row[Any]]]
 
 
-def _view(
-    payload: dict[str, Any],
-    *,
-    event_id: Any,
-    type_: str,
-    code: str,
-    seq: int,
-    occurred_at: datetime,
-    recorded_at: datetime,
-    actor: Any,
-    org_id: Any,
-    digest: bytes,
-    prev: bytes | None,
-    zone: ZoneInfo,
-) -> dict[str, Any]:
-    """An event as the API shows it: its own fields, then the common ones (which win), with
-    times in the deployment's zone."""
-    view = dict(payload)
-    view.update(
-        event_id=event_id, type=type_, code=code, seq=seq,
-        occurred_at=occurred_at.astimezone(zone), recorded_at=recorded_at.astimezone(zone),
-        actor=actor, org_id=org_id, hash=digest.hex(), prev_hash=prev.hex() if prev else None,
-    )  # fmt: skip
-    return view
-
-
-def event_view(row: AnyRow, code: str, zone: ZoneInfo) -> dict[str, Any]:
-    return _view(
-        row.payload, event_id=row.event_id, type_=row.type, code=code, seq=row.seq,
-        occurred_at=row.occurred_at, recorded_at=row.recorded_at, actor=row.actor_id,
-        org_id=row.org_id, digest=bytes(row.hash), prev=bytes(row.prev_hash) if row.prev_hash else None,
-        zone=zone,
-    )  # fmt: skip
+def event_view(row: AnyRow, zone: ZoneInfo) -> EventView:
+    """An ``event`` row joined with its cylinder's ``code``."""
+    return EventView(
+        event_id=row.event_id,
+        type=row.type,
+        code=row.code,
+        seq=row.seq,
+        occurred_at=row.occurred_at.astimezone(zone),
+        recorded_at=row.recorded_at.astimezone(zone),
+        actor=row.actor_id,
+        org_id=row.org_id,
+        hash=bytes(row.hash).hex(),
+        prev_hash=bytes(row.prev_hash).hex() if row.prev_hash else None,
+        payload=row.payload,
+    )
 
 
 async def find_replay(
@@ -112,7 +115,7 @@ async def find_replay(
             "EVENT_ID_REUSED",
             "该 event_id 已用于另一条不同的记录 / this event_id was already used with a different body",
         )
-    return Written(event_view(stored, stored.code, ctx.zone), is_replay=True)
+    return Written(event_view(stored, ctx.zone), is_replay=True)
 
 
 async def append(
@@ -123,9 +126,9 @@ async def append(
     event_id: uuid.UUID,
     fingerprint: bytes,
     new: NewEvent,
-) -> dict[str, Any]:
+) -> EventView:
     """Append ``new`` to the locked ``cylinder``'s chain (``driver``: the asyncpg connection of
-    the caller's transaction). Returns the event as the API shows it."""
+    the caller's transaction)."""
     now = ctx.clock()
     last = cylinder.last_event_at
     # Recorded times follow chain order even if replicas' clocks disagree slightly.
@@ -140,6 +143,9 @@ async def append(
         actor_id, org_id, payload, cylinder.last_event_hash,
     )  # fmt: skip
     digest = link_hash(link)
+    actor_uuid = uuid.UUID(actor_id) if actor_id else None
+    org_uuid = uuid.UUID(org_id) if org_id else None
+    prev_hash: bytes | None = cylinder.last_event_hash
     await event_db.append_event(
         driver,
         cylinder_id=cylinder.id,
@@ -148,19 +154,27 @@ async def append(
         type_=new.type,
         occurred_at=new.occurred_at,
         recorded_at=recorded_at,
-        actor_id=uuid.UUID(actor_id) if actor_id else None,
-        org_id=uuid.UUID(org_id) if org_id else None,
+        actor_id=actor_uuid,
+        org_id=org_uuid,
         payload=payload,
         request_hash=fingerprint,
-        prev_hash=cylinder.last_event_hash,
+        prev_hash=prev_hash,
         digest=digest,
         changes=new.changes,
     )
-    return _view(
-        payload, event_id=event_id, type_=new.type, code=cylinder.code, seq=seq,
-        occurred_at=new.occurred_at, recorded_at=recorded_at, actor=actor_id, org_id=org_id,
-        digest=digest, prev=cylinder.last_event_hash, zone=ctx.zone,
-    )  # fmt: skip
+    return EventView(
+        event_id=event_id,
+        type=new.type,
+        code=cylinder.code,
+        seq=seq,
+        occurred_at=new.occurred_at.astimezone(ctx.zone),
+        recorded_at=recorded_at.astimezone(ctx.zone),
+        actor=actor_uuid,
+        org_id=org_uuid,
+        hash=digest.hex(),
+        prev_hash=prev_hash.hex() if prev_hash else None,
+        payload=payload,
+    )
 
 
 async def write_event(

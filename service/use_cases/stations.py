@@ -5,20 +5,47 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
-from typing import Any
-
-from sqlalchemy import Row
+from datetime import date, datetime
 
 from service.db import organizations as org_db
+from service.db.engine import AnyRow
 from service.db.snapshots import org_ref
 from service.domain import access
 from service.domain.access import Actor, OrgKind, Role, require_role
 from service.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from service.domain.paging import Keyset, Page, int_key
 from service.use_cases.context import Context
+from service.use_cases.views import OrganizationView, organization_view
 
 ORG_EVENTS = Keyset("oev", int_key)
+
+
+@dataclass(frozen=True, slots=True)
+class OrgEventView:
+    """Something that happened to an organisation: a station locked or unlocked."""
+
+    id: int
+    org_id: uuid.UUID
+    type: str
+    actor_id: uuid.UUID
+    reason: str | None
+    recorded_at: datetime
+
+
+def org_event_view(row: AnyRow) -> OrgEventView:
+    return OrgEventView(row.id, row.org_id, row.type, row.actor_id, row.reason, row.recorded_at)
+
+
+@dataclass(frozen=True, slots=True)
+class EntrustmentView:
+    id: uuid.UUID
+    owner_id: uuid.UUID
+    station_id: uuid.UUID
+    valid_from: date
+    valid_until: date
+    created_at: datetime
+
+
 NO_STATION = "充装站不存在或不在辖区 / no such station in your region"
 ONLY_COMPANY_ADMIN_ENTRUSTS = (
     "只有企业管理员可以委托充装 / only a company admin entrusts its cylinders"
@@ -27,7 +54,7 @@ ONLY_COMPANY_ADMIN_ENTRUSTS = (
 
 async def set_lock(
     ctx: Context, actor: Actor, org_id: uuid.UUID, *, locked: bool, reason: str | None
-) -> Row[Any]:
+) -> OrganizationView:
     require_role(
         actor,
         Role.REGULATOR,
@@ -36,7 +63,7 @@ async def set_lock(
     )
     async with ctx.engine.begin() as conn:
         org = await org_db.get_org_for_update(conn, org_id)
-        if org is None or not access.in_region(actor.org.region_code, org.region_code):
+        if org is None or not access.is_in_region_of(actor, org_ref(org)):
             raise NotFound(NO_STATION)
         if org.kind != OrgKind.STATION:
             raise InvalidInput("NOT_A_STATION", "只能锁定充装站 / only a station can be locked")
@@ -54,12 +81,12 @@ async def set_lock(
                 "recorded_at": ctx.clock(),
             },
         )
-        return await org_db.set_org_lock(conn, org_id, locked=locked)
+        return organization_view(await org_db.set_org_lock(conn, org_id, locked=locked))
 
 
 async def org_history(
     ctx: Context, actor: Actor, org_id: uuid.UUID, *, cursor: str | None, limit: int
-) -> Page[Row[Any]]:
+) -> Page[OrgEventView]:
     async with ctx.engine.connect() as conn:
         org = await org_db.get_org(conn, org_id)
         if org is None or not access.can_read_org(actor, org_ref(org)):
@@ -67,7 +94,7 @@ async def org_history(
         rows, has_more = await org_db.list_org_events(
             conn, org_id, after=ORG_EVENTS.after(cursor), limit=limit
         )
-    return ORG_EVENTS.page(rows, has_more, key=lambda row: row.id)
+    return ORG_EVENTS.page(rows, has_more, key=lambda row: row.id).map(org_event_view)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +104,7 @@ class EntrustmentInput:
     valid_until: date
 
 
-async def entrust(ctx: Context, actor: Actor, item: EntrustmentInput) -> Row[Any]:
+async def entrust(ctx: Context, actor: Actor, item: EntrustmentInput) -> EntrustmentView:
     """The actor's company lets ``station_id`` fill its cylinders from ``valid_from`` to
     ``valid_until`` (inclusive)."""
     require_role(actor, Role.COMPANY_ADMIN, detail=ONLY_COMPANY_ADMIN_ENTRUSTS)
@@ -91,7 +118,7 @@ async def entrust(ctx: Context, actor: Actor, item: EntrustmentInput) -> Row[Any
             raise InvalidInput(
                 "NOT_A_STATION", "受托方必须是充装站 / the trustee must be a station"
             )
-        return await org_db.insert_entrustment(
+        row = await org_db.insert_entrustment(
             conn,
             {
                 "id": uuid.uuid4(),
@@ -103,3 +130,6 @@ async def entrust(ctx: Context, actor: Actor, item: EntrustmentInput) -> Row[Any
                 "created_at": ctx.clock(),
             },
         )
+    return EntrustmentView(
+        row.id, row.owner_id, row.station_id, row.valid_from, row.valid_until, row.created_at
+    )

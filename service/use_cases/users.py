@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
-from typing import Any
+from datetime import date, datetime
 
-from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from service.db import organizations as org_db
+from service.db.engine import AnyRow
 from service.db.snapshots import org_ref
 from service.domain import access
 from service.domain.access import ROLE_ORG_KINDS, Actor, OrgKind, OrgRef, Role, require_role
@@ -18,8 +17,37 @@ from service.domain.errors import Forbidden, InvalidInput, NotFound
 from service.domain.paging import Keyset, Page
 from service.use_cases.auth import hash_token, new_token
 from service.use_cases.context import Context
+from service.use_cases.views import OrganizationView, organization_view
 
 USERS = Keyset("user", uuid.UUID)
+
+
+@dataclass(frozen=True, slots=True)
+class UserView:
+    """A person with a token (never the token, nor its hash)."""
+
+    id: uuid.UUID
+    name: str
+    org_id: uuid.UUID
+    role: Role
+    certificate_no: str | None
+    certificate_expires_on: date | None
+    is_active: bool
+    created_at: datetime
+
+
+def user_view(row: AnyRow) -> UserView:
+    """An ``app_user`` row."""
+    return UserView(
+        id=row.id,
+        name=row.name,
+        org_id=row.org_id,
+        role=Role(row.role),
+        certificate_no=row.certificate_no,
+        certificate_expires_on=row.certificate_expires_on,
+        is_active=row.is_active,
+        created_at=row.created_at,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +59,7 @@ class UserInput:
     certificate_expires_on: date | None = None
 
 
-async def create_user(ctx: Context, actor: Actor, item: UserInput) -> tuple[Row[Any], str]:
+async def create_user(ctx: Context, actor: Actor, item: UserInput) -> tuple[UserView, str]:
     """Returns the stored user and the token, which is never retrievable again."""
     require_role(
         actor,
@@ -69,12 +97,12 @@ async def create_user(ctx: Context, actor: Actor, item: UserInput) -> tuple[Row[
                 "certificate_expires_on": item.certificate_expires_on,
             },
         )
-    return row, token
+    return user_view(row), token
 
 
 async def list_users(
     ctx: Context, actor: Actor, *, cursor: str | None, limit: int
-) -> Page[Row[Any]]:
+) -> Page[UserView]:
     require_role(
         actor,
         Role.ADMIN,
@@ -86,16 +114,16 @@ async def list_users(
         rows, has_more = await org_db.list_users(
             conn, after=USERS.after(cursor), limit=limit, company_id=company
         )
-    return USERS.page(rows, has_more, key=lambda row: row.id)
+    return USERS.page(rows, has_more, key=lambda row: row.id).map(user_view)
 
 
-async def get_me(ctx: Context, actor: Actor) -> tuple[Row[Any], Row[Any]]:
+async def get_me(ctx: Context, actor: Actor) -> tuple[UserView, OrganizationView]:
     async with ctx.engine.connect() as conn:
         user = await org_db.get_user(conn, uuid.UUID(actor.user_id))
         org = await org_db.get_org(conn, uuid.UUID(actor.org.id))
     if user is None or org is None:  # deleted between the token check and now
         raise NotFound("user not found")
-    return user, org
+    return user_view(user), organization_view(org)
 
 
 CLI_USER_ID = uuid.UUID("00000000-0000-4000-8000-000000000002")

@@ -212,7 +212,7 @@ async def test_same_event_id_at_once_gives_exactly_one_event(
         *(fill.record_fill(ctx, filler(world), item, body) for _ in range(8))
     )
     assert sum(not r.is_replay for r in results) == 1
-    assert {r.event["event_id"] for r in results} == {event_id}
+    assert {r.event.event_id for r in results} == {event_id}
     conn = await asyncpg.connect(superuser_dsn)
     count = await conn.fetchval("SELECT count(*) FROM event WHERE event_id = $1", event_id)
     await conn.close()
@@ -239,9 +239,9 @@ async def test_racing_fills_on_one_cylinder_are_serialised(ctx: Context, world: 
     results = await asyncio.gather(
         *(fill.record_fill(ctx, actors[i % 2], item, body) for i, (item, body) in enumerate(inputs))
     )
-    assert sorted(r.event["seq"] for r in results) == list(range(2, 12))
+    assert sorted(r.event.seq for r in results) == list(range(2, 12))
     # Each fill saw the one before it: all but the first are rapid refills.
-    rapid = [r for r in results if "RAPID_REFILL" in r.event["warnings"]]
+    rapid = [r for r in results if "RAPID_REFILL" in r.event.payload["warnings"]]
     assert len(rapid) == 9
     assert (await history.verify_all(ctx))[1] == []
 

@@ -16,6 +16,8 @@ from service.api.schemas import (
     CylinderCreate,
     CylinderRead,
     Page,
+    read_model,
+    read_page,
 )
 from service.domain.access import CylinderFilter
 from service.domain.errors import Conflict, InvalidInput
@@ -53,7 +55,7 @@ async def create_cylinder(body: CylinderCreate, ctx: Ctx, actor: CurrentActor) -
         done, _ = await register.register_cylinders(ctx, actor, [_input(body)])
     except (InvalidInput, Conflict) as exc:
         raise register.single_row_error(exc) from None
-    return CylinderRead(**await cylinders.get_cylinder(ctx, actor, done[0].code))
+    return read_model(CylinderRead, await cylinders.get_cylinder(ctx, actor, done[0].code))
 
 
 @router.post(
@@ -95,9 +97,9 @@ async def list_cylinders(
         owner_id, status, model, inspection_due_before, scrap_before, manufacturer, batch
     )
     page = await cylinders.list_cylinders(ctx, actor, filters, cursor=cursor, limit=limit)
-    return Page(items=[CylinderRead(**i) for i in page.items], next_cursor=page.next_cursor)
+    return read_page(CylinderRead, page)
 
 
 @router.get("/cylinders/{code:path}", response_model=CylinderRead)
 async def get_cylinder(code: CodePath, ctx: Ctx, actor: CurrentActor) -> CylinderRead:
-    return CylinderRead(**await cylinders.get_cylinder(ctx, actor, code))
+    return read_model(CylinderRead, await cylinders.get_cylinder(ctx, actor, code))

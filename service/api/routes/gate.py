@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Response, status
 
 from service.api.deps import Ctx, CurrentActor
-from service.api.responses import json_response
+from service.api.responses import event_json, json_response
 from service.api.schemas import EventRead, FillCheckCreate, FillCheckRead, FillCreate, ReweighCreate
 from service.domain.errors import InvalidInput
 from service.use_cases import fill, lifecycle
@@ -26,7 +26,7 @@ REPLAY: dict[int | str, dict[str, Any]] = {
 def written(result: Written) -> Response:
     """201 with the new event, or 200 with the stored one for a retried ``event_id``."""
     code = status.HTTP_200_OK if result.is_replay else status.HTTP_201_CREATED
-    return json_response(result.event, code)
+    return json_response(event_json(result.event), code)
 
 
 def body_of(model: Any) -> dict[str, Any]:

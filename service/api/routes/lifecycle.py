@@ -20,7 +20,8 @@ from service.api.schemas import (
     InspectionCreate,
     Page,
     TransferCreate,
-    as_dict,
+    read_model,
+    read_page,
 )
 from service.domain.access import Actor
 from service.use_cases import blacklist, history, lifecycle
@@ -144,7 +145,7 @@ async def create_blacklist_entry(
     item = blacklist.BlacklistInput(
         body.reason, body.code, body.manufacturer, body.batch, body.model
     )
-    return BlacklistRead(**as_dict(await blacklist.add(ctx, actor, item)))
+    return read_model(BlacklistRead, await blacklist.add(ctx, actor, item))
 
 
 @router.delete(
@@ -156,7 +157,7 @@ async def lift_blacklist_entry(
     actor: CurrentActor,
     reason: Annotated[str | None, Query(max_length=500)] = None,
 ) -> BlacklistRead:
-    return BlacklistRead(**as_dict(await blacklist.lift(ctx, actor, entry_id, reason)))
+    return read_model(BlacklistRead, await blacklist.lift(ctx, actor, entry_id, reason))
 
 
 @router.get("/blacklist", response_model=Page[BlacklistRead])
@@ -168,6 +169,4 @@ async def list_blacklist(
     active: bool | None = None,
 ) -> Page[BlacklistRead]:
     page = await blacklist.list_entries(ctx, actor, cursor=cursor, limit=limit, active=active)
-    return Page(
-        items=[BlacklistRead(**as_dict(r)) for r in page.items], next_cursor=page.next_cursor
-    )
+    return read_page(BlacklistRead, page)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import asdict
 
 from fastapi import APIRouter, status
 
@@ -19,7 +20,8 @@ from service.api.schemas import (
     UserCreate,
     UserCreated,
     UserRead,
-    as_dict,
+    read_model,
+    read_page,
 )
 from service.domain.access import OrgKind
 from service.use_cases import organizations, stations, users
@@ -31,8 +33,8 @@ router = APIRouter(tags=["organizations and people"])
 async def create_organization(
     body: OrganizationCreate, ctx: Ctx, actor: CurrentActor
 ) -> OrganizationRead:
-    row = await organizations.create_org(ctx, actor, organizations.OrgInput(**body.model_dump()))
-    return OrganizationRead(**as_dict(row))
+    view = await organizations.create_org(ctx, actor, organizations.OrgInput(**body.model_dump()))
+    return read_model(OrganizationRead, view)
 
 
 @router.get("/organizations", response_model=Page[OrganizationRead])
@@ -44,20 +46,18 @@ async def list_organizations(
     kind: OrgKind | None = None,
 ) -> Page[OrganizationRead]:
     page = await organizations.list_orgs(ctx, actor, cursor=cursor, limit=limit, kind=kind)
-    return Page(
-        items=[OrganizationRead(**as_dict(r)) for r in page.items], next_cursor=page.next_cursor
-    )
+    return read_page(OrganizationRead, page)
 
 
 @router.get("/organizations/{org_id}", response_model=OrganizationRead)
 async def get_organization(org_id: uuid.UUID, ctx: Ctx, actor: CurrentActor) -> OrganizationRead:
-    return OrganizationRead(**as_dict(await organizations.get_org(ctx, actor, org_id)))
+    return read_model(OrganizationRead, await organizations.get_org(ctx, actor, org_id))
 
 
 @router.post("/users", status_code=status.HTTP_201_CREATED, response_model=UserCreated)
 async def create_user(body: UserCreate, ctx: Ctx, actor: CurrentActor) -> UserCreated:
-    row, token = await users.create_user(ctx, actor, users.UserInput(**body.model_dump()))
-    return UserCreated(**as_dict(row), token=token)
+    user, token = await users.create_user(ctx, actor, users.UserInput(**body.model_dump()))
+    return UserCreated(**asdict(user), token=token)
 
 
 @router.get("/users", response_model=Page[UserRead])
@@ -65,13 +65,13 @@ async def list_users(
     ctx: Ctx, actor: CurrentActor, cursor: Cursor = None, limit: Limit = DEFAULT_PAGE
 ) -> Page[UserRead]:
     page = await users.list_users(ctx, actor, cursor=cursor, limit=limit)
-    return Page(items=[UserRead(**as_dict(r)) for r in page.items], next_cursor=page.next_cursor)
+    return read_page(UserRead, page)
 
 
 @router.get("/me", response_model=Me, summary="who the token belongs to")
 async def me(ctx: Ctx, actor: CurrentActor) -> Me:
     user, org = await users.get_me(ctx, actor)
-    return Me(user=UserRead(**as_dict(user)), organization=OrganizationRead(**as_dict(org)))
+    return Me(user=read_model(UserRead, user), organization=read_model(OrganizationRead, org))
 
 
 @router.post(
@@ -82,10 +82,10 @@ async def me(ctx: Ctx, actor: CurrentActor) -> Me:
 async def lock_station(
     org_id: uuid.UUID, ctx: Ctx, actor: CurrentActor, body: LockCreate | None = None
 ) -> OrganizationRead:
-    row = await stations.set_lock(
+    view = await stations.set_lock(
         ctx, actor, org_id, locked=True, reason=body.reason if body else None
     )
-    return OrganizationRead(**as_dict(row))
+    return read_model(OrganizationRead, view)
 
 
 @router.post(
@@ -94,10 +94,10 @@ async def lock_station(
 async def unlock_station(
     org_id: uuid.UUID, ctx: Ctx, actor: CurrentActor, body: LockCreate | None = None
 ) -> OrganizationRead:
-    row = await stations.set_lock(
+    view = await stations.set_lock(
         ctx, actor, org_id, locked=False, reason=body.reason if body else None
     )
-    return OrganizationRead(**as_dict(row))
+    return read_model(OrganizationRead, view)
 
 
 @router.get(
@@ -111,9 +111,7 @@ async def list_org_events(
     limit: Limit = DEFAULT_PAGE,
 ) -> Page[OrgEventRead]:
     page = await stations.org_history(ctx, actor, org_id, cursor=cursor, limit=limit)
-    return Page(
-        items=[OrgEventRead(**as_dict(r)) for r in page.items], next_cursor=page.next_cursor
-    )
+    return read_page(OrgEventRead, page)
 
 
 @router.post(
@@ -125,7 +123,7 @@ async def list_org_events(
 async def create_entrustment(
     body: EntrustmentCreate, ctx: Ctx, actor: CurrentActor
 ) -> EntrustmentRead:
-    row = await stations.entrust(
+    view = await stations.entrust(
         ctx, actor, stations.EntrustmentInput(body.station_id, body.valid_from, body.valid_until)
     )
-    return EntrustmentRead(**as_dict(row))
+    return read_model(EntrustmentRead, view)

@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from service.api.deps import Ctx
-from service.api.schemas import PublicCylinderRead
+from service.api.schemas import PublicCylinderRead, read_model
 from service.use_cases import public
 
 router = APIRouter(tags=["public"])
@@ -33,4 +33,4 @@ async def read_public_cylinder(
         Query(max_length=40, description="the label tag from the QR URL, to verify the label"),
     ] = None,
 ) -> PublicCylinderRead:
-    return PublicCylinderRead(**await public.read_public(ctx, code, tag))
+    return read_model(PublicCylinderRead, await public.read_public(ctx, code, tag))
