@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from service.domain.access import Actor
-from service.domain.paging import DEFAULT_LIMIT, MAX_LIMIT
 from service.use_cases.auth import authenticate
 from service.use_cases.context import Context
 
@@ -37,8 +36,3 @@ async def get_actor(
 
 
 CurrentActor = Annotated[Actor, Depends(get_actor)]
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"page size, at most {MAX_LIMIT}")]
-Cursor = Annotated[
-    str | None, Query(max_length=200, description="next_cursor of the previous page")
-]
-DEFAULT_PAGE = DEFAULT_LIMIT

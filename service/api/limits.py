@@ -23,7 +23,7 @@ NUL_IN_URL = "网址中不能有 NUL 字符 / the URL may not contain the NUL ch
 class RequestLimits:
     """One pure-ASGI layer in front of everything. A NUL character (``%00``) in the path or the
     query string is a 400 (PostgreSQL's text cannot hold one, so it could only end as an error
-    deeper down; request bodies are checked by their models, ``schemas.Strict``). A body over
+    deeper down; request bodies are checked by their models, ``schemas.strict.Strict``). A body over
     ``max_bytes`` is a 413, before it is read."""
 
     def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES) -> None:

@@ -6,34 +6,19 @@ import uuid
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 
-from service.api.deps import DEFAULT_PAGE, Ctx, CurrentActor, Cursor, Limit
-from service.api.responses import json_response
-from service.api.schemas import (
-    BatchResult,
-    CylinderBatch,
-    CylinderCreate,
-    CylinderRead,
-    Page,
-    read_model,
-    read_page,
-)
+from service.api.deps import Ctx, CurrentActor
+from service.api.params import DEFAULT_PAGE, CodePath, Cursor, Limit
+from service.api.responses import json_response, read_model, read_page
+from service.api.schemas.cylinders import BatchResult, CylinderBatch, CylinderCreate, CylinderRead
+from service.api.schemas.page import Page
 from service.domain.access import CylinderFilter
 from service.domain.errors import Conflict, InvalidInput
 from service.domain.registration import CylinderInput
 from service.use_cases import cylinders, register
 
 router = APIRouter(tags=["cylinders"])
-
-CodePath = Annotated[
-    str,
-    Path(
-        max_length=300,
-        description="our code, or any alias (GRAI element string, EPC URN, Digital Link, "
-        "manufacturer:serial, an old label), URL-encoded",
-    ),
-]
 
 
 def _input(body: CylinderCreate) -> CylinderInput:

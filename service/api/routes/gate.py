@@ -2,36 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Response, status
 
 from service.api.deps import Ctx, CurrentActor
-from service.api.responses import event_json, json_response
-from service.api.schemas import EventRead, FillCheckCreate, FillCheckRead, FillCreate, ReweighCreate
+from service.api.responses import REPLAY, json_response, written
+from service.api.schemas.events import EventRead
+from service.api.schemas.gate import FillCheckCreate, FillCheckRead, FillCreate, ReweighCreate
 from service.domain.errors import InvalidInput
 from service.use_cases import fill, lifecycle
-from service.use_cases.recording import Written
 
 router = APIRouter(tags=["fill gate"])
-
-REPLAY: dict[int | str, dict[str, Any]] = {
-    200: {
-        "model": EventRead,
-        "description": "the same event_id again: the stored event, nothing recorded",
-    }
-}
-
-
-def written(result: Written) -> Response:
-    """201 with the new event, or 200 with the stored one for a retried ``event_id``."""
-    code = status.HTTP_200_OK if result.is_replay else status.HTTP_201_CREATED
-    return json_response(event_json(result.event), code)
-
-
-def body_of(model: Any) -> dict[str, Any]:
-    data: dict[str, Any] = model.model_dump(mode="json")
-    return data
 
 
 @router.post(
@@ -72,7 +52,7 @@ async def create_fill(body: FillCreate, ctx: Ctx, actor: CurrentActor) -> Respon
         post_checks=body.post_checks.model_dump(exclude_none=True) if body.post_checks else None,
         offline=body.offline.model_dump(mode="json") if body.offline else None,
     )
-    return written(await fill.record_fill(ctx, actor, item, body_of(body)))
+    return written(await fill.record_fill(ctx, actor, item, body.model_dump(mode="json")))
 
 
 @router.post(
@@ -84,4 +64,4 @@ async def create_fill(body: FillCreate, ctx: Ctx, actor: CurrentActor) -> Respon
 )
 async def create_reweigh(body: ReweighCreate, ctx: Ctx, actor: CurrentActor) -> Response:
     item = lifecycle.ReweighInput(body.event_id, body.code, body.net_kg, body.leak_ok)
-    return written(await lifecycle.record_reweigh(ctx, actor, item, body_of(body)))
+    return written(await lifecycle.record_reweigh(ctx, actor, item, body.model_dump(mode="json")))

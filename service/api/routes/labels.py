@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Response
 
 from service.api.deps import Ctx, CurrentActor
-from service.api.schemas import MAX_LABELS, LabelsCreate
+from service.api.schemas.labels import MAX_LABELS, LabelsCreate
 from service.domain.errors import InvalidInput
 from service.use_cases import labels
 from service.use_cases.labels import PrintedLabels, Selection

@@ -8,21 +8,19 @@ from typing import Annotated
 import orjson
 from fastapi import APIRouter, Query, Response, status
 
-from service.api.deps import DEFAULT_PAGE, Ctx, CurrentActor, Cursor, Limit
-from service.api.routes.cylinders import CodePath
-from service.api.routes.gate import REPLAY, body_of, written
-from service.api.schemas import (
+from service.api.deps import Ctx, CurrentActor
+from service.api.params import DEFAULT_PAGE, CodePath, Cursor, Limit
+from service.api.responses import REPLAY, read_model, read_page, written
+from service.api.schemas.events import EventRead
+from service.api.schemas.lifecycle import (
     BlacklistCreate,
     BlacklistRead,
     DeliveryCreate,
     EnforcementCreate,
-    EventRead,
     InspectionCreate,
-    Page,
     TransferCreate,
-    read_model,
-    read_page,
 )
+from service.api.schemas.page import Page
 from service.domain.access import Actor
 from service.use_cases import blacklist, history, lifecycle
 from service.use_cases.context import Context
@@ -80,7 +78,7 @@ async def _seizure(
     op = "release" if release else "seize"
     result = await lifecycle.record_seizure(
         ctx, actor, code, body.event_id, body.reason, release=release,
-        body={**body_of(body), "code": code, "op": op},
+        body={**body.model_dump(mode="json"), "code": code, "op": op},
     )  # fmt: skip
     return written(result)
 
@@ -102,7 +100,7 @@ async def transfer_cylinder(
         body.event_id,
         body.to_owner_id,
         body.reason,
-        {**body_of(body), "code": code},
+        {**body.model_dump(mode="json"), "code": code},
     )
     return written(result)
 
@@ -114,7 +112,9 @@ async def create_inspection(body: InspectionCreate, ctx: Ctx, actor: CurrentActo
     item = lifecycle.InspectionInput(
         body.event_id, body.code, body.inspected_on, body.result, body.next_due, body.report_no
     )
-    return written(await lifecycle.record_inspection(ctx, actor, item, body_of(body)))
+    return written(
+        await lifecycle.record_inspection(ctx, actor, item, body.model_dump(mode="json"))
+    )
 
 
 @router.post(
@@ -130,7 +130,7 @@ async def create_delivery(body: DeliveryCreate, ctx: Ctx, actor: CurrentActor) -
         location=body.location.model_dump() if body.location else None,
         safety_check=body.safety_check.model_dump(exclude_none=True) if body.safety_check else None,
     )  # fmt: skip
-    return written(await lifecycle.record_delivery(ctx, actor, item, body_of(body)))
+    return written(await lifecycle.record_delivery(ctx, actor, item, body.model_dump(mode="json")))
 
 
 @router.post(

@@ -7,8 +7,10 @@ from dataclasses import asdict
 
 from fastapi import APIRouter, status
 
-from service.api.deps import DEFAULT_PAGE, Ctx, CurrentActor, Cursor, Limit
-from service.api.schemas import (
+from service.api.deps import Ctx, CurrentActor
+from service.api.params import DEFAULT_PAGE, Cursor, Limit
+from service.api.responses import read_model, read_page
+from service.api.schemas.organizations import (
     EntrustmentCreate,
     EntrustmentRead,
     LockCreate,
@@ -16,13 +18,11 @@ from service.api.schemas import (
     OrganizationCreate,
     OrganizationRead,
     OrgEventRead,
-    Page,
     UserCreate,
     UserCreated,
     UserRead,
-    read_model,
-    read_page,
 )
+from service.api.schemas.page import Page
 from service.domain.access import OrgKind
 from service.use_cases import organizations, stations, users
 

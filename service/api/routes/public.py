@@ -10,7 +10,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from service.api.deps import Ctx
-from service.api.schemas import PublicCylinderRead, read_model
+from service.api.responses import read_model
+from service.api.schemas.public import PublicCylinderRead
 from service.use_cases import public
 
 router = APIRouter(tags=["public"])
