@@ -1,7 +1,8 @@
 """The ``cylinders`` command: serve, migrate, import, labels, token, verify.
 
 Without ``DATABASE_URL`` every command uses the embedded PostgreSQL in ``CYLINDERS_DATA_DIR``
-(started on demand, and stopped when the last command using it exits).
+(started on demand, and stopped when the last command using it exits). ``serve --demo`` loads
+the demo county first (``service.cli.demo``).
 """
 
 from __future__ import annotations
@@ -25,13 +26,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from service.app import build_context, open_driver_pool
+from service.cli import demo
 from service.db import migrate as migrations
 from service.db.embedded import start_embedded
 from service.domain.access import Role
 from service.domain.errors import DomainError
 from service.labels.sheet import SheetSpec
 from service.settings import Settings
-from service.use_cases import demo, history, ledger_import, users
+from service.use_cases import history, ledger_import, users
 from service.use_cases import labels as label_printing
 from service.use_cases.auth import new_token
 from service.use_cases.context import Context

@@ -18,12 +18,12 @@ from datetime import date, timedelta
 from typing import Any
 
 from service.db import organizations as org_db
-from service.domain.access import Actor, OrgKind, OrgRef, Role
+from service.domain.access import Actor, OrgKind, Role
 from service.domain.codes import gs1_check_digit
 from service.domain.models import add_years
 from service.domain.registration import CylinderInput
 from service.use_cases import blacklist, fill, lifecycle, organizations, register, users
-from service.use_cases.auth import hash_token
+from service.use_cases.auth import TokenCache, authenticate
 from service.use_cases.context import Context
 
 SEED = 20231129
@@ -167,24 +167,9 @@ async def _cylinders(
     return extensions
 
 
-def _actor(demo: Demo, role: Role, org: str, company: str | None, user_id: str) -> Actor:
-    company_id = str(demo.orgs[company]) if company else None
-    kind = (
-        OrgKind.STATION
-        if role in (Role.FILLER, Role.DELIVERY)
-        else OrgKind.INSPECTION_AGENCY
-        if role is Role.INSPECTOR
-        else OrgKind.REGULATOR
-    )
-    return Actor(user_id, role, OrgRef(str(demo.orgs[org]), kind, company_id, REGION))
-
-
-async def _user_id(ctx: Context, token: str) -> str:
-    async with ctx.engine.connect() as conn:
-        actor, _ = await org_db.find_actor(conn, hash_token(token))
-    if actor is None:  # pragma: no cover - created a moment ago
-        raise RuntimeError("demo user vanished")
-    return actor.user_id
+async def _actor(ctx: Context, demo: Demo, who: str) -> Actor:
+    """The demo person ``who``, as the service sees them when they present their token."""
+    return await authenticate(ctx, TokenCache(ttl_seconds=0), demo.tokens[who])
 
 
 async def _history(
@@ -192,22 +177,10 @@ async def _history(
 ) -> None:
     """Some life in the records: fills (a few refused), deliveries, scraps, a seizure and a
     batch recall."""
-    filler = _actor(
-        demo, Role.FILLER, "station_1a", "company_1", await _user_id(ctx, demo.tokens["filler_1a"])
-    )
-    delivery = _actor(
-        demo,
-        Role.DELIVERY,
-        "station_1a",
-        "company_1",
-        await _user_id(ctx, demo.tokens["delivery_1a"]),
-    )
-    inspector = _actor(
-        demo, Role.INSPECTOR, "agency", None, await _user_id(ctx, demo.tokens["inspector"])
-    )
-    regulator = _actor(
-        demo, Role.REGULATOR, "regulator", None, await _user_id(ctx, demo.tokens["regulator"])
-    )
+    filler = await _actor(ctx, demo, "filler_1a")
+    delivery = await _actor(ctx, demo, "delivery_1a")
+    inspector = await _actor(ctx, demo, "inspector")
+    regulator = await _actor(ctx, demo, "regulator")
     for code, inspected_on in extensions:
         step = lifecycle.InspectionInput(
             uuid.uuid4(), code, inspected_on, "pass", report_no=f"QX-JY-{inspected_on:%Y%m}"
