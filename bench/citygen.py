@@ -83,9 +83,12 @@ async def create_world(
 ) -> tuple[World, dict[str, Any]]:
     """Organisations and one certified filler per station; the world and its tokens."""
     regulator, admin_org = uuid.uuid4(), uuid.uuid4()
-    orgs = [(regulator, "杭州市市场监督管理局", "regulator", None, None, REGION, None, None)]
+    orgs: list[tuple[Any, ...]] = [
+        (regulator, "杭州市市场监督管理局", "regulator", None, None, REGION, None, None)
+    ]
     orgs.append((admin_org, "平台管理 / Platform", "regulator", None, None, None, None, None))
-    companies, stations = [], {}
+    companies: list[uuid.UUID] = []
+    stations: dict[uuid.UUID, list[uuid.UUID]] = {}
     for c in range(COMPANIES):
         company = uuid.uuid4()
         companies.append(company)
@@ -113,7 +116,8 @@ async def create_world(
         columns=("id", "name", "kind", "parent_id", "company_id", "region_code", "license_no", "license_expires_on"),
     )  # fmt: skip
     tokens: dict[str, str] = {}
-    users, fillers = [], {}
+    users: list[tuple[Any, ...]] = []
+    fillers: dict[uuid.UUID, uuid.UUID] = {}
     admin = uuid.uuid4()
     tokens["admin"] = new_token()
     users.append((admin, "admin", admin_org, "admin", hash_token(tokens["admin"]), None, None))
@@ -212,7 +216,7 @@ def _event(
 def _history(draft: Draft, count: int, rng: random.Random, maker: str) -> list[tuple[Any, ...]]:
     """``count`` events: a registration, then fill cycles spread over the two years."""
     registered_at = START + timedelta(seconds=rng.randrange(0, 3600 * 24 * 30))
-    payload = {
+    payload: dict[str, Any] = {
         "serial_no": f"S{draft.id:09d}", "manufacturer": maker, "manufactured_on": draft.made.isoformat(),
         "model": "YSP35.5", "owner_id": str(draft.owner), "batch": None, "tare_kg": draft.tare,
         "design_life_years": 8, "last_inspected_on": None, "next_inspection_due": draft.due.isoformat(),
@@ -227,7 +231,7 @@ def _history(draft: Draft, count: int, rng: random.Random, maker: str) -> list[t
     while remaining > 0:
         at = at + timedelta(seconds=step * rng.uniform(0.5, 1.0))
         net = round(rng.uniform(14.1, 14.9), 2)
-        fill = {
+        fill: dict[str, Any] = {
             "net_kg": net,
             "gross_kg": None,
             "tare_kg": draft.tare,

@@ -63,6 +63,10 @@ def _then(first: Decoder, second: Decoder) -> Decoder:
     return lambda frame: first(frame) or second(frame)
 
 
+def _clahe(gray: Frame) -> Frame:
+    return np.asarray(_CLAHE.apply(gray))
+
+
 def _upscale_linear(gray: Frame) -> Frame:
     return np.asarray(cv2.resize(gray, None, fx=2, fy=2, interpolation=cv2.INTER_LINEAR))
 
@@ -74,7 +78,7 @@ DECODERS: dict[str, Decoder] = {
     "OpenCV QRCodeDetectorAruco": decode_opencv_aruco,
     "zxing-cpp": decode_zxing,
     CASCADE: decode_frame,
-    "alt: zxing-cpp → zxing-cpp on CLAHE": _then(decode_zxing, _zxing_on(_CLAHE.apply)),
+    "alt: zxing-cpp → zxing-cpp on CLAHE": _then(decode_zxing, _zxing_on(_clahe)),
     "alt: zxing-cpp → zxing-cpp on 2× bilinear": _then(decode_zxing, _zxing_on(_upscale_linear)),
     "alt: cascade → pyzbar": _then(decode_frame, decode_pyzbar),
     "alt: cascade → OpenCV Aruco": _then(decode_frame, decode_opencv_aruco),

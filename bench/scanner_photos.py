@@ -95,8 +95,10 @@ class Photo:
         return f"{self.tier}-{self.index:04d}"
 
     def image(self) -> Image:
-        frame: Image = cv2.imdecode(np.frombuffer(self.jpeg, np.uint8), cv2.IMREAD_COLOR)
-        return frame
+        frame = cv2.imdecode(np.frombuffer(self.jpeg, np.uint8), cv2.IMREAD_COLOR)
+        if frame is None:  # pragma: no cover - the JPEG was made by make_set
+            raise ValueError(f"{self.name}: not a JPEG")
+        return np.asarray(frame, np.uint8)
 
 
 def make_payload(rng: random.Random) -> tuple[str, str]:
@@ -166,8 +168,8 @@ def _background(rng: random.Random, h: int, w: int) -> Image:
         img[rng.randrange(h // 3) :, x0:x1] = band[:, : x1 - x0]
     for _ in range(rng.randint(2, 6)):  # bars and pipes
         p0, p1 = (rng.randrange(w), rng.randrange(h)), (rng.randrange(w), rng.randrange(h))
-        colour = [rng.randrange(256) for _ in range(3)]
-        cv2.line(img, p0, p1, colour, rng.randint(3, 20), cv2.LINE_AA)
+        bar_colour = [rng.randrange(256) for _ in range(3)]
+        cv2.line(img, p0, p1, bar_colour, rng.randint(3, 20), cv2.LINE_AA)
     for _ in range(rng.randint(2, 5)):  # stencil text
         text = rng.choice(["LPG", "15KG", "YSP35.5", "NO SMOKING", "2023-08", "GAS", "A-17"])
         org, scale = (rng.randrange(w), rng.randrange(h)), rng.uniform(0.5, 2.5)
@@ -312,7 +314,9 @@ def _render_scene(rng: random.Random, cyl: _Cylinder, label: Image, label_scale:
     if x1 <= x0 or y1 <= y0:
         return frame
     window = frame[y0 // s : y1 // s, x0 // s : x1 // s]
-    big = cv2.resize(window, None, fx=s, fy=s, interpolation=cv2.INTER_NEAREST)
+    big = np.asarray(
+        cv2.resize(window, None, fx=s, fy=s, interpolation=cv2.INTER_NEAREST), np.uint8
+    )
     shift = np.array([[1.0, 0, -x0], [0, 1, -y0], [0, 0, 1]])
     _render(big, cyl, label, label_scale, shift @ cyl.homography)
     window[...] = cv2.resize(big, (window.shape[1], window.shape[0]), interpolation=cv2.INTER_AREA)
@@ -329,8 +333,9 @@ def _motion_kernel(length: float, angle: float) -> Floats:
     p0 = (round(centre - dx), round(centre - dy))
     p1 = (round(centre + dx), round(centre + dy))
     cv2.line(fine, p0, p1, 1.0, 8)
-    kernel: Floats = cv2.resize(fine, (size, size), interpolation=cv2.INTER_AREA)
-    return kernel / kernel.sum()
+    kernel = np.asarray(cv2.resize(fine, (size, size), interpolation=cv2.INTER_AREA), np.float32)
+    normalised: Floats = kernel / kernel.sum()
+    return normalised
 
 
 def _light_field(
@@ -365,10 +370,12 @@ def _degrade(
     out = img.astype(np.float32) * field[..., :1] + field[..., 1:]
     motion = rng.uniform(*tier.motion_px)
     if motion >= 0.5:
-        out = cv2.filter2D(out, -1, _motion_kernel(motion, rng.uniform(0, math.pi)))
+        out = np.asarray(
+            cv2.filter2D(out, -1, _motion_kernel(motion, rng.uniform(0, math.pi))), np.float32
+        )
     sigma = rng.uniform(*tier.blur_sigma)
     if sigma >= 0.05:
-        out = cv2.GaussianBlur(out, (0, 0), sigma)
+        out = np.asarray(cv2.GaussianBlur(out, (0, 0), sigma), np.float32)
     out += np_rng.standard_normal(out.shape, np.float32) * rng.uniform(*tier.noise_sigma)
     quality = rng.randint(*tier.jpeg_quality)
     ok, jpeg = cv2.imencode(

@@ -89,7 +89,7 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-async def clean_db(database_url: str) -> AsyncIterator[str]:
+async def clean_db(database_url: str) -> str:
     """Empty every table before the test (as the superuser, with triggers off: the service's
     own role could not)."""
     conn = await asyncpg.connect(_dsn(database_url))

@@ -85,14 +85,14 @@ async def build_world(ctx: Context) -> World:
         )
         world.orgs[key] = row.id
     for key, org, role in USERS:
-        cert = (
+        cert: dict[str, Any] = (
             {"certificate_no": f"CERT-{key}", "certificate_expires_on": date(2028, 1, 1)}
             if role is Role.FILLER
             else {}
         )
-        row, token = await users.create_user(
+        user, token = await users.create_user(
             ctx, ADMIN, users.UserInput(name=key, org_id=world.orgs[org], role=role, **cert)
         )
         world.tokens[key] = token
-        world.user_ids[key] = row.id
+        world.user_ids[key] = user.id
     return world

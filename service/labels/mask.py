@@ -46,9 +46,9 @@ class Layout:
 
 @cache
 def layout(size: int) -> Layout:
-    matrix = encoder.make_matrix(size, size)  # type: ignore[no-untyped-call]
-    encoder.add_finder_patterns(matrix, size, size)  # type: ignore[no-untyped-call]
-    encoder.add_alignment_patterns(matrix, size, size)  # type: ignore[no-untyped-call]
+    matrix = encoder.make_matrix(size, size)
+    encoder.add_finder_patterns(matrix, size, size)
+    encoder.add_alignment_patterns(matrix, size, size)
     grid = np.frombuffer(b"".join(matrix), dtype=np.uint8).reshape(size, size)
     is_data = grid == 2  # segno's "not yet set" value
     i, j = np.indices((size, size))
@@ -163,8 +163,8 @@ def make_symbol(payload: str, error: str) -> segno.QRCode:
         return first
     final = grid ^ (shape.masks & 1) ^ ((shape.masks >> best) & 1)
     matrix = tuple(bytearray(row.tobytes()) for row in final)
-    level = encoder.normalize_errorlevel(first.error)  # type: ignore[no-untyped-call]
-    encoder.add_format_info(matrix, first.version, level, best)  # type: ignore[no-untyped-call]
+    level = encoder.normalize_errorlevel(first.error)
+    encoder.add_format_info(matrix, first.version, level, best)
     symbol = copy.copy(first)
     symbol.matrix, symbol.mask = matrix, best
     return symbol

@@ -287,7 +287,7 @@ async def test_lists_hold_only_what_is_in_scope(
 
 async def test_organisation_lists_are_scoped(client: httpx.AsyncClient, world: World) -> None:
     names = {v: k for k, v in world.orgs.items()}
-    seen = {
+    seen: set[str | None] = {
         names[uuid.UUID(o["id"])]
         for o in (
             await client.get(f"{API}/organizations", headers=world.headers("company_admin_a"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote
 
 import asyncpg
@@ -26,7 +27,7 @@ def body(world: World, serial: str = "S-0001", **extra: object) -> dict[str, obj
 
 
 async def register(
-    client: httpx.AsyncClient, world: World, who: str = "company_admin_a", **extra: object
+    client: httpx.AsyncClient, world: World, who: str = "company_admin_a", **extra: Any
 ) -> httpx.Response:
     return await client.post(
         f"{API}/cylinders", json=body(world, **extra), headers=world.headers(who)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Any
 
 import asyncpg
 import httpx
@@ -16,12 +17,15 @@ from tests.world import World
 API = "/api/v1"
 
 
-async def check(client: httpx.AsyncClient, world: World, scan: str, who: str = "filler_a1") -> dict:
+async def check(
+    client: httpx.AsyncClient, world: World, scan: str, who: str = "filler_a1"
+) -> dict[str, Any]:
     response = await client.post(
         f"{API}/fill-checks", json={"scan": scan}, headers=world.headers(who)
     )
     assert response.status_code == 200, response.text
-    return response.json()
+    result: dict[str, Any] = response.json()
+    return result
 
 
 async def fill(
@@ -36,12 +40,13 @@ async def fill(
 
 async def events_of(
     client: httpx.AsyncClient, world: World, code: str, who: str = "regulator"
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     response = await client.get(
         f"{API}/cylinders/{code}/events", headers=world.headers(who), params={"limit": 500}
     )
     assert response.status_code == 200, response.text
-    return response.json()["items"]
+    events: list[dict[str, Any]] = response.json()["items"]
+    return events
 
 
 async def test_allows_a_scanned_label_of_our_own_cylinder(

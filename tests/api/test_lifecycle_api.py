@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import httpx
 
@@ -26,10 +27,11 @@ async def inspect(
     return await client.post(f"{API}/inspections", json=body, headers=world.headers("inspector"))
 
 
-async def cylinder(client: httpx.AsyncClient, world: World, code: str) -> dict:
+async def cylinder(client: httpx.AsyncClient, world: World, code: str) -> dict[str, Any]:
     response = await client.get(f"{API}/cylinders/{code}", headers=world.headers("admin"))
     assert response.status_code == 200, response.text
-    return response.json()
+    found: dict[str, Any] = response.json()
+    return found
 
 
 async def test_passed_inspection_sets_next_due_and_needs_purge(
@@ -131,7 +133,7 @@ async def test_custody_dispatch_deliver_return(
 ) -> None:
     code = await register_one(ctx, world)
     assert (await fill(client, world, ctx.qr_payload(code))).status_code == 201
-    steps = [
+    steps: list[dict[str, Any]] = [
         {"kind": "dispatch", "vehicle": "浙A12345"},
         {
             "kind": "deliver",

@@ -16,6 +16,7 @@ from service.domain.access import Actor, OrgKind, OrgRef, Role
 from service.domain.errors import Conflict
 from service.use_cases import blacklist, fill, history, lifecycle
 from service.use_cases.context import Context
+from service.use_cases.recording import Written
 from tests.conftest import FakeClock
 from tests.helpers import register_one
 from tests.world import World
@@ -181,7 +182,7 @@ async def test_state_always_agrees_with_history(ctx: Context, world: World) -> N
     await _filled(ctx, world, code, 1)
     item, body = fill_input(code, net_kg=15.6)
     await fill.record_fill(ctx, filler(world), item, body)
-    steps = [
+    steps: list[lifecycle.ReweighInput | lifecycle.InspectionInput] = [
         lifecycle.ReweighInput(uuid.uuid4(), code, 14.8),
         lifecycle.InspectionInput(uuid.uuid4(), code, date(2026, 6, 10), "fail"),
         lifecycle.InspectionInput(uuid.uuid4(), code, date(2026, 6, 12), "pass"),
@@ -228,7 +229,7 @@ async def test_same_event_id_for_two_cylinders_at_once_is_one_event_and_a_confli
     results = await asyncio.gather(
         *(fill.record_fill(ctx, filler(world), i, b) for i, b in attempts), return_exceptions=True
     )
-    assert sum(isinstance(r, fill.Written) for r in results) == 1
+    assert sum(isinstance(r, Written) for r in results) == 1
     assert sum(isinstance(r, Conflict) and r.code == "EVENT_ID_REUSED" for r in results) == 1
 
 

@@ -6,6 +6,7 @@ import asyncio
 import csv
 import os
 import sys
+from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import asyncpg
 import openpyxl
 import pytest
 
-from service.domain.errors import BatchRejected
+from service.domain.errors import BatchRejected, InvalidInput
 from service.use_cases import ledger_import, users
 from service.use_cases.context import Context
 from tests.world import World
@@ -92,7 +93,9 @@ def write_xlsx(
     return path
 
 
-def write_csv(path: Path, rows: list[list[object]], header: list[str], encoding: str) -> Path:
+def write_csv(
+    path: Path, rows: Sequence[Sequence[object]], header: list[str], encoding: str
+) -> Path:
     with path.open("w", encoding=encoding, newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(header)
@@ -202,7 +205,7 @@ async def test_a_file_without_a_header_is_refused(
     ctx: Context, world: World, tmp_path: Path
 ) -> None:
     path = write_csv(tmp_path / "x.csv", [["1", "2"]], ["a", "b"], "utf-8")
-    with pytest.raises(ledger_import.InvalidInput) as refused:
+    with pytest.raises(InvalidInput) as refused:
         await run_import(ctx, path, "甲燃气有限公司")
     assert refused.value.code == "NO_HEADER"
 

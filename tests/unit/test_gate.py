@@ -14,6 +14,7 @@ from service.domain.gate import (
     ScanKind,
     ScanResult,
     StationSnapshot,
+    Verdict,
     check_fill,
 )
 from service.domain.reasons import MESSAGES
@@ -48,7 +49,8 @@ NOW = datetime(2026, 6, 15, 2, 0, tzinfo=UTC)
 CONFIG = GateConfig()
 
 
-def verdict(cylinder=CYLINDER, station=STATION, operator=OPERATOR, scan=LABEL, now=NOW):  # type: ignore[no-untyped-def]
+# Parameters left open on purpose: the tables below pass any one of them by name.
+def verdict(cylinder=CYLINDER, station=STATION, operator=OPERATOR, scan=LABEL, now=NOW) -> Verdict:  # type: ignore[no-untyped-def]
     return check_fill(cylinder, station, operator, scan, now, CONFIG)
 
 
