@@ -21,6 +21,7 @@ from service.domain.errors import InvalidInput
 from service.use_cases.context import Context
 from service.use_cases.lookup import find_in_scope
 from service.use_cases.recording import (
+    Decide,
     Locate,
     NewEvent,
     Written,
@@ -43,6 +44,22 @@ def locator(ctx: Context, actor: Actor, scan: str, may_touch: CanTouch) -> Locat
         return await find_in_scope(conn, ctx, scan, may_see, lock=True)
 
     return locate
+
+
+async def _record(
+    ctx: Context,
+    actor: Actor,
+    event_id: uuid.UUID,
+    body: dict[str, Any],
+    scan: str,
+    may_touch: CanTouch,
+    decide: Decide,
+) -> Written:
+    """Write the event ``decide`` makes of the cylinder ``scan`` names, if the caller may touch
+    it (``recording.write_event``: locked, idempotent, chained)."""
+    return await write_event(
+        ctx, actor, event_id, body, locator(ctx, actor, scan, may_touch), decide
+    )
 
 
 def _anyone(_actor: Actor, _owner: OrgRef) -> bool:
@@ -87,9 +104,7 @@ async def record_inspection(
             "scrapped" if item.result == "scrap" else "inspected", ctx.clock(), payload, changes
         )
 
-    return await write_event(
-        ctx, actor, item.event_id, body, locator(ctx, actor, item.code, _anyone), decide
-    )
+    return await _record(ctx, actor, item.event_id, body, item.code, _anyone, decide)
 
 
 # --- custody -------------------------------------------------------------------------------
@@ -137,14 +152,7 @@ async def record_delivery(
             DELIVERY_TYPES[item.kind], occurred_at, payload, {**changes, **seen_here(ctx, actor)}
         )
 
-    return await write_event(
-        ctx,
-        actor,
-        item.event_id,
-        body,
-        locator(ctx, actor, item.code, access.is_own_company),
-        decide,
-    )
+    return await _record(ctx, actor, item.event_id, body, item.code, access.is_own_company, decide)
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,14 +180,7 @@ async def record_reweigh(
         payload = {"net_kg": item.net_kg, "leak_ok": item.leak_ok, "released": bool(changes)}
         return NewEvent("reweighed", ctx.clock(), payload, changes)
 
-    return await write_event(
-        ctx,
-        actor,
-        item.event_id,
-        body,
-        locator(ctx, actor, item.code, access.is_own_company),
-        decide,
-    )
+    return await _record(ctx, actor, item.event_id, body, item.code, access.is_own_company, decide)
 
 
 # --- enforcement and ownership ---------------------------------------------------------------
@@ -205,9 +206,7 @@ async def record_seizure(
             "released" if release else "seized", ctx.clock(), {"reason": reason}, changes
         )
 
-    return await write_event(
-        ctx, actor, event_id, body, locator(ctx, actor, code, access.is_in_region_of), decide
-    )
+    return await _record(ctx, actor, event_id, body, code, access.is_in_region_of, decide)
 
 
 async def record_transfer(
@@ -239,6 +238,4 @@ async def record_transfer(
         }
         return NewEvent("transferred", ctx.clock(), payload, {"owner_id": target.id})
 
-    return await write_event(
-        ctx, actor, event_id, body, locator(ctx, actor, code, access.is_own_company), decide
-    )
+    return await _record(ctx, actor, event_id, body, code, access.is_own_company, decide)

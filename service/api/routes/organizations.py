@@ -23,8 +23,9 @@ from service.api.schemas.organizations import (
     UserRead,
 )
 from service.api.schemas.page import Page
-from service.domain.access import OrgKind
+from service.domain.access import Actor, OrgKind
 from service.use_cases import organizations, stations, users
+from service.use_cases.context import Context
 
 router = APIRouter(tags=["organizations and people"])
 
@@ -82,10 +83,7 @@ async def me(ctx: Ctx, actor: CurrentActor) -> Me:
 async def lock_station(
     org_id: uuid.UUID, ctx: Ctx, actor: CurrentActor, body: LockCreate | None = None
 ) -> OrganizationRead:
-    view = await stations.set_lock(
-        ctx, actor, org_id, locked=True, reason=body.reason if body else None
-    )
-    return read_model(OrganizationRead, view)
+    return await _set_lock(ctx, actor, org_id, body, locked=True)
 
 
 @router.post(
@@ -94,9 +92,14 @@ async def lock_station(
 async def unlock_station(
     org_id: uuid.UUID, ctx: Ctx, actor: CurrentActor, body: LockCreate | None = None
 ) -> OrganizationRead:
-    view = await stations.set_lock(
-        ctx, actor, org_id, locked=False, reason=body.reason if body else None
-    )
+    return await _set_lock(ctx, actor, org_id, body, locked=False)
+
+
+async def _set_lock(
+    ctx: Context, actor: Actor, org_id: uuid.UUID, body: LockCreate | None, *, locked: bool
+) -> OrganizationRead:
+    reason = body.reason if body else None
+    view = await stations.set_lock(ctx, actor, org_id, locked=locked, reason=reason)
     return read_model(OrganizationRead, view)
 
 
