@@ -118,6 +118,23 @@ async def find_replay(
     return Written(event_view(stored, ctx.zone), is_replay=True)
 
 
+def _next_link(
+    ctx: Context, actor: Actor | None, cylinder: AnyRow, event_id: uuid.UUID, new: NewEvent
+) -> ChainLink:
+    """The link ``new`` makes at the end of the locked ``cylinder``'s chain."""
+    now = ctx.clock()
+    last = cylinder.last_event_at
+    # Recorded times follow chain order even if replicas' clocks disagree slightly.
+    recorded_at = max(now, last + timedelta(microseconds=1)) if last is not None else now
+    # The event carries what it changed, so the history alone rebuilds the state.
+    payload = {**new.payload, "changes": to_json(new.changes)} if new.changes else new.payload
+    return ChainLink(
+        cylinder.code, cylinder.event_count + 1, str(event_id), new.type, new.occurred_at,
+        recorded_at, actor.user_id if actor else None, actor.org.id if actor else None, payload,
+        cylinder.last_event_hash,
+    )  # fmt: skip
+
+
 async def append(
     driver: RawConnection,
     ctx: Context,
@@ -129,52 +146,32 @@ async def append(
 ) -> EventView:
     """Append ``new`` to the locked ``cylinder``'s chain (``driver``: the asyncpg connection of
     the caller's transaction)."""
-    now = ctx.clock()
-    last = cylinder.last_event_at
-    # Recorded times follow chain order even if replicas' clocks disagree slightly.
-    recorded_at = max(now, last + timedelta(microseconds=1)) if last is not None else now
-    seq = cylinder.event_count + 1
-    # The event carries what it changed, so the history alone rebuilds the state.
-    payload = {**new.payload, "changes": to_json(new.changes)} if new.changes else new.payload
-    actor_id = actor.user_id if actor else None
-    org_id = actor.org.id if actor else None
-    link = ChainLink(
-        cylinder.code, seq, str(event_id), new.type, new.occurred_at, recorded_at,
-        actor_id, org_id, payload, cylinder.last_event_hash,
-    )  # fmt: skip
+    link = _next_link(ctx, actor, cylinder, event_id, new)
     digest = link_hash(link)
-    actor_uuid = uuid.UUID(actor_id) if actor_id else None
-    org_uuid = uuid.UUID(org_id) if org_id else None
-    prev_hash: bytes | None = cylinder.last_event_hash
+    actor_id = uuid.UUID(link.actor_id) if link.actor_id else None
+    org_id = uuid.UUID(link.org_id) if link.org_id else None
     await event_db.append_event(
         driver,
         cylinder_id=cylinder.id,
-        seq=seq,
+        seq=link.seq,
         event_id=event_id,
         type_=new.type,
         occurred_at=new.occurred_at,
-        recorded_at=recorded_at,
-        actor_id=actor_uuid,
-        org_id=org_uuid,
-        payload=payload,
+        recorded_at=link.recorded_at,
+        actor_id=actor_id,
+        org_id=org_id,
+        payload=link.payload,
         request_hash=fingerprint,
-        prev_hash=prev_hash,
+        prev_hash=link.prev_hash,
         digest=digest,
         changes=new.changes,
     )
+    zone = ctx.zone
     return EventView(
-        event_id=event_id,
-        type=new.type,
-        code=cylinder.code,
-        seq=seq,
-        occurred_at=new.occurred_at.astimezone(ctx.zone),
-        recorded_at=recorded_at.astimezone(ctx.zone),
-        actor=actor_uuid,
-        org_id=org_uuid,
-        hash=digest.hex(),
-        prev_hash=prev_hash.hex() if prev_hash else None,
-        payload=payload,
-    )
+        event_id, new.type, link.code, link.seq, new.occurred_at.astimezone(zone),
+        link.recorded_at.astimezone(zone), actor_id, org_id, digest.hex(),
+        link.prev_hash.hex() if link.prev_hash else None, link.payload,
+    )  # fmt: skip
 
 
 async def write_event(
