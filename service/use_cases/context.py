@@ -1,12 +1,14 @@
 """What every use case needs: the database, the clock, the configured tables and keys.
-Built once by ``create_app()`` (or the CLI) and handed down; nothing here reads the
-environment."""
+Built once by ``create_app()`` (or the CLI) and handed down, and not changed afterwards: what
+is derived from its settings (the gate's configuration, our host names) is computed once, off
+the hot path. Nothing here reads the environment."""
 
 from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
+from functools import cached_property
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -15,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from service.db.engine import DriverPool
 from service.domain.clock import Clock, local_date
 from service.domain.codes import label_tag, tag_key_version
+from service.domain.gate import GateConfig
 from service.domain.models import ModelTable
 
 
@@ -36,7 +39,17 @@ class Context:
     def today(self) -> date:
         return local_date(self.clock(), self.zone)
 
-    @property
+    @cached_property
+    def gate_config(self) -> GateConfig:
+        """The fill gate's thresholds, from the settings."""
+        return GateConfig(
+            models=self.models,
+            zone=self.zone,
+            rapid_refill=timedelta(hours=self.rapid_refill_hours),
+            seen_elsewhere=timedelta(minutes=self.seen_elsewhere_minutes),
+        )
+
+    @cached_property
     def own_hosts(self) -> frozenset[str]:
         host = urlsplit(self.public_url).hostname
         return frozenset({host.lower()}) if host else frozenset()
@@ -55,10 +68,13 @@ class Context:
             return False
         return hmac.compare_digest(label_tag(key, code, version or 0), tag)
 
+    @cached_property
+    def _qr_base(self) -> str:
+        parts = urlsplit(self.public_url)
+        return f"{parts.scheme}://{parts.netloc}".upper() + parts.path.rstrip("/")
+
     def qr_payload(self, code: str) -> str:
         """The text in the QR: our public page for the code, with its tag. Scheme and host
         in upper case keep the whole URL in the QR alphanumeric mode (a smaller symbol, so
         larger modules on the same label); the path prefix, if any, is kept as configured."""
-        parts = urlsplit(self.public_url)
-        base = f"{parts.scheme}://{parts.netloc}".upper() + parts.path.rstrip("/")
-        return f"{base}/C/{code}/{self.current_tag(code)}"
+        return f"{self._qr_base}/C/{code}/{self.current_tag(code)}"

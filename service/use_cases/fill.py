@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import asyncpg
@@ -34,7 +34,6 @@ from service.domain.chain import request_hash
 from service.domain.errors import Conflict, Forbidden, InvalidInput
 from service.domain.gate import (
     CylinderSnapshot,
-    GateConfig,
     ScanKind,
     ScanResult,
     Verdict,
@@ -68,15 +67,6 @@ class CheckResult:
     check_id: uuid.UUID
 
 
-def gate_config(ctx: Context) -> GateConfig:
-    return GateConfig(
-        models=ctx.models,
-        zone=ctx.zone,
-        rapid_refill=timedelta(hours=ctx.rapid_refill_hours),
-        seen_elsewhere=timedelta(minutes=ctx.seen_elsewhere_minutes),
-    )
-
-
 # Not even a platform administrator: a fill is made at a station, by its certified filler.
 ONLY_FILLERS = "只有充装工可以充装 / only fillers check and record fills"
 
@@ -101,7 +91,7 @@ def _evaluate(
         operator_snapshot(row),
         _scan_result(resolution, row),
         ctx.clock(),
-        gate_config(ctx),
+        ctx.gate_config,
     )
     return verdict, cylinder
 
