@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict
 
 from fastapi import APIRouter, status
 
@@ -58,7 +57,7 @@ async def get_organization(org_id: uuid.UUID, ctx: Ctx, actor: CurrentActor) -> 
 @router.post("/users", status_code=status.HTTP_201_CREATED, response_model=UserCreated)
 async def create_user(body: UserCreate, ctx: Ctx, actor: CurrentActor) -> UserCreated:
     user, token = await users.create_user(ctx, actor, users.UserInput(**body.model_dump()))
-    return UserCreated(**asdict(user), token=token)
+    return UserCreated(**read_model(UserRead, user).model_dump(), token=token)
 
 
 @router.get("/users", response_model=Page[UserRead])
