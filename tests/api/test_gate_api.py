@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from pathlib import Path
 
 import asyncpg
 import httpx
+import pytest
 
+from service import app as app_module
+from service.settings import Settings
 from service.use_cases.context import Context
 from tests.conftest import FakeClock
 from tests.helpers import event_body, register_one
@@ -304,3 +308,37 @@ async def test_the_history_shows_an_event_as_it_was_returned(
     assert {k: v for k, v in listed.items() if not k.endswith("_at")} == {
         k: v for k, v in created.items() if not k.endswith("_at")
     }
+
+
+async def test_the_history_speaks_the_configured_time_zone(
+    world: World,
+    ctx: Context,
+    clean_db: str,
+    clock: FakeClock,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``CYLINDERS_TIMEZONE`` reaches both renderings of an event: the one the service builds
+    (the fill's answer) and the one PostgreSQL builds (the history page)."""
+    code = await register_one(ctx, world)
+    # The app builds its own context and pools from the settings, as in production; it must
+    # not freeze the test process's heap on the way.
+    monkeypatch.setattr(app_module, "freeze_startup_heap", lambda: None)
+    settings = Settings(
+        database_url=clean_db,
+        data_dir=tmp_path,
+        timezone="America/Sao_Paulo",  # UTC-3 all year: no daylight saving since 2019
+        token_cache_seconds=0,
+    )
+    app = app_module.create_app(settings, clock=clock)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http,
+    ):
+        created = await fill(http, world, code, filled_at="2026-06-15T09:00:00+08:00")
+        assert created.status_code == 201, created.text
+        listed = (await events_of(http, world, code))[-1]
+    for event in (created.json(), listed):
+        assert event["occurred_at"].startswith("2026-06-14T22:00:00"), event
+        assert event["occurred_at"].endswith("-03:00"), event
+        assert event["recorded_at"].endswith("-03:00"), event
