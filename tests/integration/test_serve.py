@@ -13,6 +13,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 COLD_LIMIT_S = 10.0
 WARM_LIMIT_S = 3.0
 
@@ -23,14 +25,14 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start(data_dir: Path, port: int) -> tuple[subprocess.Popen[bytes], float]:
+def start(data_dir: Path, port: int, *, demo: bool = True) -> tuple[subprocess.Popen[bytes], float]:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "TEST_DATABASE_URL")}
     env["CYLINDERS_DATA_DIR"] = str(data_dir)
     log = data_dir / f"serve-{port}-{time.monotonic_ns()}.log"
     started = time.perf_counter()
     with log.open("wb") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "service", "serve", "--demo", "--port", str(port)],
+            [sys.executable, "-m", "service", "serve", "--port", str(port)] + (["--demo"] if demo else []),
             env=env, stdout=output, stderr=subprocess.STDOUT,
         )  # fmt: skip
     deadline = started + 30
@@ -88,3 +90,49 @@ def test_cold_and_warm_start_with_the_demo_county(tmp_path: Path) -> None:
     print(f"cold start {cold:.2f} s, warm start {warm:.2f} s")  # noqa: T201
     assert cold <= COLD_LIMIT_S
     assert warm <= WARM_LIMIT_S
+
+
+def postgres_processes(data_dir: Path) -> list[int]:
+    """Processes whose command line names a database folder under ``data_dir``."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            cmdline = (proc / "cmdline").read_bytes()
+        except OSError:  # not a process, or gone meanwhile
+            continue
+        if str(data_dir).encode() in cmdline and b"postgres" in cmdline:
+            found.append(int(proc.name))
+    return found
+
+
+@pytest.mark.parametrize(
+    ("earlier_crash", "stop_signal"),
+    [(False, signal.SIGINT), (False, signal.SIGTERM), (True, signal.SIGINT)],
+    ids=["ctrl-c", "sigterm", "ctrl-c-after-a-kill-9"],
+)
+def test_stopping_serve_stops_its_embedded_postgres(
+    tmp_path: Path, earlier_crash: bool, stop_signal: int
+) -> None:
+    """Ctrl-C or ``kill`` ends ``cylinders serve`` and the PostgreSQL it started: a new user
+    finds no stray ``postgres`` after the demo. Also when an earlier ``serve`` on the same
+    folder was killed outright and left its server running: the next one takes it over."""
+    pid_file = tmp_path / "pgdata" / "postmaster.pid"
+    process, _ = start(tmp_path, free_port(), demo=False)
+    try:
+        if earlier_crash:
+            process.kill()
+            process.wait(timeout=15)
+            process, _ = start(tmp_path, free_port(), demo=False)
+        postmaster = int(pid_file.read_text().split()[0])
+        assert postgres_processes(tmp_path) == [postmaster]
+        process.send_signal(stop_signal)
+        assert process.wait(timeout=30) is not None
+        deadline = time.monotonic() + 10
+        while postgres_processes(tmp_path) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert postgres_processes(tmp_path) == []
+        assert not pid_file.exists()
+    finally:
+        process.kill()
+        for stray in postgres_processes(tmp_path):  # never leave one behind, even on failure
+            os.kill(stray, signal.SIGINT)
