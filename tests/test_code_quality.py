@@ -10,7 +10,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-SOURCES = ["service", "scanner", "tests", "bench", "migrations"]
+SOURCES = ["service", "scanner", "tests", "bench", "migrations", "scripts"]
 
 
 @pytest.mark.parametrize(
