@@ -16,7 +16,7 @@ from service.domain.gate import (
     StationSnapshot,
     check_fill,
 )
-from service.domain.reasons import MESSAGES
+from service.domain.reasons import MESSAGES, Reason, WarningCode
 
 COMPANY = "company-a"
 STATION = StationSnapshot(
@@ -213,8 +213,14 @@ def test_no_warning_just_past_each_threshold(change: dict[str, object]) -> None:
     assert verdict(**change).warnings == ()
 
 
-def test_every_code_has_both_messages() -> None:
-    for code, (zh, en) in MESSAGES.items():
-        assert zh
-        assert en
-        assert code.isupper()
+@pytest.mark.parametrize("code", [*Reason, *WarningCode], ids=str)
+def test_every_code_has_both_messages(code: Reason | WarningCode) -> None:
+    zh, en = MESSAGES[code]
+    assert zh.strip()
+    assert en.strip()
+    assert zh != en
+    assert code.isupper()
+
+
+def test_every_message_belongs_to_a_code() -> None:
+    assert set(MESSAGES) == {*Reason, *WarningCode}
