@@ -206,6 +206,56 @@ async def test_overfill_holds_until_a_corrected_reweigh(
     assert ok.status_code == 201, ok.text
 
 
+@pytest.mark.parametrize(
+    ("net_kg", "out_of_tolerance"),
+    [(14.5, False), (14.0, False), (13.9, True), (14.9, False), (12.0, True)],
+)
+async def test_a_net_mass_off_the_target_is_flagged_not_held(
+    client: httpx.AsyncClient, world: World, ctx: Context, net_kg: float, out_of_tolerance: bool
+) -> None:
+    """YSP35.5: target 14.5 kg ± 0.5, at most 14.9 kg. Short of the target by more than the
+    tolerance is a warning on the fill, which is recorded; the cylinder is not held."""
+    code = await register_one(ctx, world)
+    response = await fill(client, world, ctx.qr_payload(code), net_kg=net_kg)
+    assert response.status_code == 201, response.text
+    assert ("NET_OUT_OF_TOLERANCE" in response.json()["warnings"]) is out_of_tolerance
+    assert (await events_of(client, world, code))[-1]["warnings"] == response.json()["warnings"]
+    cylinder = (
+        await client.get(f"{API}/cylinders/{code}", headers=world.headers("filler_a1"))
+    ).json()
+    assert cylinder["status"] == "in_service"
+
+
+@pytest.mark.parametrize(
+    ("fields", "reason"),
+    [
+        (
+            {"manufactured_on": date(2016, 3, 1), "next_inspection_due": date(2027, 3, 1)},
+            "SERVICE_LIFE_EXCEEDED",
+        ),
+        ({"model": "YSP118-II"}, "BANNED_MODEL"),
+        ({"model": "YSP118-Ⅱ"}, "BANNED_MODEL"),
+        ({"flags": ("refurbished",)}, "REFURBISHED_OR_MODIFIED"),
+        ({"flags": ("screw_ring",)}, "REFURBISHED_OR_MODIFIED"),
+    ],
+    ids=["past-its-life", "banned-model", "banned-model-as-printed", "refurbished", "screw-ring"],
+)
+async def test_a_cylinder_past_its_life_of_a_banned_model_or_refurbished_is_refused(
+    client: httpx.AsyncClient, world: World, ctx: Context, fields: dict[str, object], reason: str
+) -> None:
+    code = await register_one(ctx, world, **fields)
+    result = await check(client, world, ctx.qr_payload(code))
+    assert result["verdict"] == "refuse"
+    assert [r["code"] for r in result["reasons"]] == [reason]
+    assert result["reasons"][0]["message_zh"]
+    refused = await fill(client, world, ctx.qr_payload(code))
+    assert refused.status_code == 409, refused.text
+    assert [r["code"] for r in refused.json()["reasons"]] == [reason]
+    history = await events_of(client, world, code)
+    assert [e["type"] for e in history] == ["registered", "fill_refused", "fill_refused"]
+    assert history[-1]["reasons"] == [reason]
+
+
 async def test_failed_leak_test_holds(
     client: httpx.AsyncClient, world: World, ctx: Context
 ) -> None:
