@@ -3,71 +3,41 @@ once per run, emptied before each test. Never a mock of the database, never ``cr
 
 from __future__ import annotations
 
-import asyncio
-import os
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import asyncpg
 import httpx
 import pytest
-from sqlalchemy.engine import make_url
 
 from service.app import create_app
-from service.db.embedded import start_embedded
 from service.db.engine import create_driver_pool, create_engine
 from service.db.migrate import upgrade
 from service.domain.models import ModelTable
 from service.settings import Settings
 from service.use_cases.context import Context
+from tests import database
 from tests.world import World, build_world
 
-ROOT = Path(__file__).resolve().parent.parent
-# One database per test run, so that parallel runs on one server never meet.
-TEST_DB = f"cylinders_test_{os.getpid()}"
 TABLES = (
     "event", "cylinder_alias", "blacklist", "entrustment", "org_event", "station_tally",
     "cylinder", "app_user", "organization",
 )  # fmt: skip
 
 
-def _server_url() -> str:
-    external = os.environ.get("TEST_DATABASE_URL")
-    if external:
-        return external
-    return start_embedded(ROOT / ".data" / "test-pg", "postgres")
-
-
-def _on_server(server_url: str, *statements: str) -> None:
-    async def run() -> None:
-        conn = await asyncpg.connect(_dsn(server_url))
-        try:
-            for statement in statements:
-                await conn.execute(statement)
-        finally:
-            await conn.close()
-
-    asyncio.run(run())
-
-
-def _dsn(url: str) -> str:
-    parsed = make_url(url)
-    return parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+@pytest.fixture(scope="session")
+def server_url() -> str:
+    """The PostgreSQL server of the run (embedded, or ``TEST_DATABASE_URL``)."""
+    return database.server_url()
 
 
 @pytest.fixture(scope="session")
-def database_url() -> Iterator[str]:
+def database_url(server_url: str) -> Iterator[str]:
     """A new database on the server for this run, migrated from empty; dropped afterwards."""
-    server = _server_url()
-    _on_server(
-        server, f'DROP DATABASE IF EXISTS "{TEST_DB}" WITH (FORCE)', f'CREATE DATABASE "{TEST_DB}"'
-    )
-    url = make_url(server).set(database=TEST_DB).render_as_string(hide_password=False)
-    upgrade(url)
-    yield url
-    _on_server(server, f'DROP DATABASE IF EXISTS "{TEST_DB}" WITH (FORCE)')
+    with database.temporary_database(server_url, "test") as url:
+        upgrade(url)
+        yield url
 
 
 @dataclass
@@ -92,7 +62,7 @@ def clock() -> FakeClock:
 async def clean_db(database_url: str) -> AsyncIterator[str]:
     """Empty every table before the test (as the superuser, with triggers off: the service's
     own role could not)."""
-    conn = await asyncpg.connect(_dsn(database_url))
+    conn = await asyncpg.connect(database.dsn(database_url))
     try:
         await conn.execute("SET session_replication_role = replica")
         await conn.execute(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
@@ -124,7 +94,7 @@ async def ctx(clean_db: str, clock: FakeClock) -> AsyncIterator[Context]:
 
 @pytest.fixture
 def superuser_dsn(database_url: str) -> str:
-    return _dsn(database_url)
+    return database.dsn(database_url)
 
 
 @pytest.fixture
