@@ -1,23 +1,24 @@
 """Test fixtures: a real PostgreSQL (embedded, or ``TEST_DATABASE_URL``), migrated by Alembic
-once per run, emptied before each test. Never a mock of the database, never ``create_all``."""
+once per run, emptied before each test. Never a mock of the database, never ``create_all``.
+
+What the fixtures are made of lives in modules of its own: ``tests/database.py`` (the server
+and the databases), ``tests/context.py`` (the fake clock, the context, the app on it),
+``tests/world.py`` (the test county), ``tests/factories.py`` (cylinders, bodies, actors),
+``tests/servers.py`` (the service on a socket) and ``tests/access.py`` (access matrices)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import httpx
 import pytest
 
-from service.app import create_app
-from service.db.engine import create_driver_pool, create_engine
 from service.db.migrate import upgrade
-from service.domain.models import ModelTable
-from service.settings import Settings
 from service.use_cases.context import Context
 from tests import database
+from tests.context import FakeClock, app_on, open_context
+from tests.servers import LiveServer
 from tests.world import World, build_world
 
 TABLES = (
@@ -40,26 +41,13 @@ def database_url(server_url: str) -> Iterator[str]:
         yield url
 
 
-@dataclass
-class FakeClock:
-    """The injected clock: tests move it; rules never read the real one."""
-
-    now: datetime = field(default_factory=lambda: datetime(2026, 6, 15, 2, 0, tzinfo=UTC))
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **kwargs: float) -> None:
-        self.now += timedelta(**kwargs)
-
-
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
 
 
 @pytest.fixture
-async def clean_db(database_url: str) -> AsyncIterator[str]:
+async def clean_db(database_url: str) -> str:
     """Empty every table before the test (as the superuser, with triggers off: the service's
     own role could not)."""
     conn = await asyncpg.connect(database.dsn(database_url))
@@ -71,25 +59,10 @@ async def clean_db(database_url: str) -> AsyncIterator[str]:
     return database_url
 
 
-LABEL_KEYS = {1: bytes.fromhex("11" * 32)}
-
-
 @pytest.fixture
 async def ctx(clean_db: str, clock: FakeClock) -> AsyncIterator[Context]:
-    engine = create_engine(clean_db, role="cylinders_app", pool_size=5)
-    context = Context(
-        engine=engine,
-        clock=clock,
-        models=ModelTable(),
-        label_keys=dict(LABEL_KEYS),
-        public_url="https://cyl.example.cn",
-    )
-    context.pool = await create_driver_pool(clean_db, role="cylinders_app", size=5)
-    try:
+    async with open_context(clean_db, clock) as context:
         yield context
-    finally:
-        await context.pool.close()
-        await engine.dispose()
 
 
 @pytest.fixture
@@ -104,10 +77,21 @@ async def world(ctx: Context) -> World:
 
 @pytest.fixture
 async def client(ctx: Context) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(
-        Settings(database_url="postgresql://unused/unused", token_cache_seconds=0), context=ctx
-    )
+    """The app in-process (no socket), on the test's context."""
+    app = app_on(ctx)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
             yield http
+
+
+@pytest.fixture
+async def live_server(ctx: Context) -> AsyncIterator[LiveServer]:
+    """The app on the test's context, served on a localhost port (``.url``); a test may stop
+    and start it again on the same port."""
+    server = LiveServer(ctx)
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime
 from pathlib import Path
 
@@ -13,39 +12,10 @@ import pytest
 from service import app as app_module
 from service.settings import Settings
 from service.use_cases.context import Context
-from tests.conftest import FakeClock
-from tests.helpers import event_body, register_one
+from tests.api.calls import API, check, events_of, fill
+from tests.context import FakeClock
+from tests.factories import event_body, register_one
 from tests.world import World
-
-API = "/api/v1"
-
-
-async def check(client: httpx.AsyncClient, world: World, scan: str, who: str = "filler_a1") -> dict:
-    response = await client.post(
-        f"{API}/fill-checks", json={"scan": scan}, headers=world.headers(who)
-    )
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-async def fill(
-    client: httpx.AsyncClient, world: World, scan: str, who: str = "filler_a1", **fields: object
-) -> httpx.Response:
-    body = event_body(
-        scan=scan, net_kg=14.5, filled_at="2026-06-15T10:00:00+08:00", post_checks={"leak_ok": True}
-    )
-    body.update(fields)
-    return await client.post(f"{API}/fills", json=body, headers=world.headers(who))
-
-
-async def events_of(
-    client: httpx.AsyncClient, world: World, code: str, who: str = "regulator"
-) -> list[dict]:
-    response = await client.get(
-        f"{API}/cylinders/{code}/events", headers=world.headers(who), params={"limit": 500}
-    )
-    assert response.status_code == 200, response.text
-    return response.json()["items"]
 
 
 async def test_allows_a_scanned_label_of_our_own_cylinder(
@@ -311,7 +281,6 @@ async def test_fill_in_the_future_is_refused(
     assert response.status_code == 422
     assert response.json()["code"] == "TIME_IN_FUTURE"
     assert [e["type"] for e in await events_of(client, world, code)] == ["registered"]
-    _ = uuid
 
 
 async def test_a_fill_made_offline_is_recorded_even_if_now_refused(

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from service.use_cases.context import Context
-from tests.helpers import register_one
-from tests.integration.processes import ServiceProcess
+from tests.factories import register_one
+from tests.servers import ServiceProcess
 from tests.world import ADMIN_TOKEN, World
 
 EXAMPLES_PER_OPERATION = 12

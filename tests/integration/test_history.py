@@ -13,39 +13,12 @@ from typing import Any
 import asyncpg
 import pytest
 
-from service.domain.access import Actor, OrgKind, OrgRef, Role
 from service.domain.errors import Conflict
 from service.use_cases import blacklist, fill, history, lifecycle
 from service.use_cases.context import Context
-from tests.conftest import FakeClock
-from tests.helpers import register_one
+from tests.context import FakeClock
+from tests.factories import filler, inspector, register_one, regulator
 from tests.world import World
-
-
-def filler(
-    world: World, who: str = "filler_a1", station: str = "station_a1", company: str = "company_a"
-) -> Actor:
-    return Actor(
-        str(world.user_ids[who]),
-        Role.FILLER,
-        OrgRef(str(world.orgs[station]), OrgKind.STATION, str(world.orgs[company]), "330101"),
-    )
-
-
-def regulator(world: World) -> Actor:
-    return Actor(
-        str(world.user_ids["regulator"]),
-        Role.REGULATOR,
-        OrgRef(str(world.orgs["regulator"]), OrgKind.REGULATOR, None, "330101"),
-    )
-
-
-def inspector(world: World) -> Actor:
-    return Actor(
-        str(world.user_ids["inspector"]),
-        Role.INSPECTOR,
-        OrgRef(str(world.orgs["agency"]), OrgKind.INSPECTION_AGENCY, None, "330101"),
-    )
 
 
 def fill_input(

@@ -9,13 +9,13 @@ import sys
 from datetime import date, datetime
 from pathlib import Path
 
-import asyncpg
 import openpyxl
 import pytest
 
 from service.domain.errors import BatchRejected
 from service.use_cases import ledger_import, users
 from service.use_cases.context import Context
+from tests.factories import count_rows
 from tests.world import World
 
 ZH_HEADER = [
@@ -101,11 +101,7 @@ def write_csv(path: Path, rows: list[list[object]], header: list[str], encoding:
 
 
 async def count(dsn: str) -> int:
-    conn = await asyncpg.connect(dsn)
-    try:
-        return int(await conn.fetchval("SELECT count(*) FROM cylinder"))
-    finally:
-        await conn.close()
+    return (await count_rows(dsn, "cylinder"))["cylinder"]
 
 
 async def run_import(

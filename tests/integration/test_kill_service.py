@@ -13,8 +13,8 @@ import httpx
 
 from service.use_cases import history
 from service.use_cases.context import Context
-from tests.helpers import register_one
-from tests.integration.processes import ServiceProcess
+from tests.factories import register_one
+from tests.servers import ServiceProcess
 from tests.world import World
 
 SENDERS = 8

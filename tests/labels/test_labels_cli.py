@@ -9,8 +9,8 @@ from pathlib import Path
 
 from service.domain.codes import format_code
 from service.use_cases.context import Context
+from tests.factories import register_many
 from tests.labels.raster import decode_qr, rasterise
-from tests.labels.registration import register_many
 from tests.world import World
 
 

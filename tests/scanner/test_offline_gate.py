@@ -21,7 +21,7 @@ from scanner.outbox.client import ServiceClient
 from service.domain.codes import check_character
 from service.use_cases.context import Context
 from tests.conftest import FakeClock
-from tests.helpers import event_body, register_one
+from tests.factories import event_body, register_one
 from tests.scanner.live_service import LiveService, events_in_db
 from tests.world import World
 
