@@ -122,6 +122,17 @@ def event_body(**fields: Any) -> dict[str, Any]:
     return {"event_id": str(uuid.uuid4()), **fields}
 
 
+# On the fake clock's day; tests against a real process give the real time.
+FILLED_AT = "2026-06-15T10:00:00+08:00"
+
+
+def fill_body(scan: str, filled_at: str = FILLED_AT, **fields: Any) -> dict[str, Any]:
+    """The body of ``POST /fills``: 14.5 kg, leak test passed, unless ``fields`` say otherwise."""
+    return event_body(
+        scan=scan, net_kg=14.5, filled_at=filled_at, post_checks={"leak_ok": True}, **fields
+    )
+
+
 # --- the database, read directly ---------------------------------------------------------------
 
 

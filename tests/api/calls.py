@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from tests.factories import event_body
+from tests.factories import event_body, fill_body
 from tests.world import World
 
 API = "/api/v1"
@@ -30,10 +30,7 @@ async def fill(
 ) -> httpx.Response:
     """``POST /fills``: 14.5 kg, leak test passed, on the fake clock's day, unless ``fields``
     say otherwise."""
-    body = event_body(
-        scan=scan, net_kg=14.5, filled_at="2026-06-15T10:00:00+08:00", post_checks={"leak_ok": True}
-    )
-    body.update(fields)
+    body = {**fill_body(scan), **fields}
     return await client.post(f"{API}/fills", json=body, headers=world.headers(who))
 
 

@@ -149,8 +149,10 @@ async def test_batch_is_all_or_nothing_with_per_row_errors(
     problem = response.json()
     assert problem["code"] == "BATCH_REJECTED"
     assert {(e["loc"][0], e["code"]) for e in problem["errors"]} == {
-        (1, "DATE_IN_FUTURE"), (3, "UNKNOWN_MODEL"), (4, "DUPLICATE_SERIAL"),
-    }  # fmt: skip
+        (1, "DATE_IN_FUTURE"),
+        (3, "UNKNOWN_MODEL"),
+        (4, "DUPLICATE_SERIAL"),
+    }
     assert await count(superuser_dsn, "cylinder") == 0
     good = [cylinder_body(world, serial=f"G-{i}") for i in range(300)]
     response = await client.post(

@@ -14,7 +14,7 @@ from service.settings import Settings
 from service.use_cases.context import Context
 from tests.api.calls import API, check, events_of, fill
 from tests.context import FakeClock
-from tests.factories import event_body, register_one
+from tests.factories import event_body, fill_body, register_one
 from tests.world import World
 
 
@@ -103,12 +103,7 @@ async def test_fill_is_recorded_and_idempotent(
     client: httpx.AsyncClient, world: World, ctx: Context
 ) -> None:
     code = await register_one(ctx, world)
-    body = event_body(
-        scan=ctx.qr_payload(code),
-        net_kg=14.5,
-        filled_at="2026-06-15T10:00:00+08:00",
-        post_checks={"leak_ok": True},
-    )
+    body = fill_body(ctx.qr_payload(code))
     first = await client.post(f"{API}/fills", json=body, headers=world.headers("filler_a1"))
     assert first.status_code == 201, first.text
     again = await client.post(f"{API}/fills", json=body, headers=world.headers("filler_a1"))

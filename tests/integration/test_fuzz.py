@@ -25,10 +25,10 @@ def fuzz(url: str, token: str | None, folder: Path) -> subprocess.CompletedProce
     """schemathesis run from ``folder``: its cache of failures (``.schemathesis/``) stays out of
     the checkout, and no run replays another's."""
     schemathesis = str(Path(sys.executable).with_name("schemathesis"))
-    command = [schemathesis, "run", f"{url}/openapi.json", "--seed", "20261129",
-               "--max-examples", str(EXAMPLES_PER_OPERATION), "--workers", "2",
-               "--phases", "examples,coverage,fuzzing",
-               "--checks", "not_a_server_error,response_schema_conformance"]  # fmt: skip
+    command = [schemathesis, "run", f"{url}/openapi.json", "--seed", "20261129"]
+    command += ["--max-examples", str(EXAMPLES_PER_OPERATION), "--workers", "2"]
+    command += ["--phases", "examples,coverage,fuzzing"]
+    command += ["--checks", "not_a_server_error,response_schema_conformance"]
     if token is not None:
         command += ["--header", f"Authorization: Bearer {token}"]
     return subprocess.run(

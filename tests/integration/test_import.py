@@ -6,6 +6,7 @@ import asyncio
 import csv
 import os
 import sys
+from asyncio.subprocess import PIPE
 from datetime import date, datetime
 from pathlib import Path
 
@@ -211,17 +212,16 @@ async def test_the_command_line_imports_and_reports(
     path = write_xlsx(tmp_path / "cli.xlsx", rows)
     report = tmp_path / "errors.csv"
     env = {**os.environ, "DATABASE_URL": clean_db}
+    command = [sys.executable, "-m", "service", "import", str(path), "--owner", "甲燃气有限公司"]
     refused = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "service", "import", str(path), "--owner", "甲燃气有限公司", "--report", str(report),
-        env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
+        *command, "--report", str(report), env=env, stdout=PIPE, stderr=PIPE
+    )
     out, errors = await refused.communicate()
     assert refused.returncode == 1, (out, errors)
     assert "UNKNOWN_MODEL" in report.read_text(encoding="utf-8-sig")
     done = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "service", "import", str(path), "--owner", "甲燃气有限公司", "--skip-bad",
-        env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
+        *command, "--skip-bad", env=env, stdout=PIPE, stderr=PIPE
+    )
     out, errors = await done.communicate()
     assert done.returncode == 0, (out, errors)
     assert "3 of 4" in out.decode()

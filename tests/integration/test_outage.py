@@ -22,7 +22,7 @@ import pytest
 from service.db.embedded import start_embedded
 from service.db.migrate import upgrade
 from tests.context import FakeClock, app_on, open_context
-from tests.factories import cylinder_body, event_body
+from tests.factories import cylinder_body, fill_body
 from tests.world import World, build_world
 
 API = "/api/v1"
@@ -73,12 +73,6 @@ async def client_world(
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
                 yield http, world
-
-
-def fill_body(code: str) -> dict[str, object]:
-    return event_body(
-        scan=code, net_kg=14.5, filled_at="2026-06-15T10:00:00+08:00", post_checks={"leak_ok": True}
-    )
 
 
 async def test_an_outage_answers_503_and_the_service_recovers_by_itself(

@@ -15,7 +15,7 @@ import pytest
 
 from service.use_cases import history
 from service.use_cases.context import Context
-from tests.factories import register_one
+from tests.factories import fill_body, register_one
 from tests.servers import ServiceProcess
 from tests.world import World
 
@@ -43,8 +43,7 @@ FILLED_AT = datetime.now(UTC).isoformat()
 async def _fill(
     http: httpx.AsyncClient, port: int, token: str, scan: str, event_id: str
 ) -> httpx.Response:
-    body = {"event_id": event_id, "scan": scan, "net_kg": 14.5, "filled_at": FILLED_AT,
-            "post_checks": {"leak_ok": True}}  # fmt: skip
+    body = fill_body(scan, FILLED_AT, event_id=event_id)
     return await http.post(
         f"http://127.0.0.1:{port}/api/v1/fills",
         json=body,

@@ -14,7 +14,7 @@ import httpx
 from playwright.async_api import expect
 
 from service.use_cases.context import Context
-from tests.factories import event_body, register_one
+from tests.factories import event_body, fill_body, register_one
 from tests.servers import LiveServer
 from tests.web.browser import PHONE
 from tests.world import World
@@ -71,12 +71,7 @@ async def test_scanned_label_of_a_legal_cylinder_reads_ok(
     async with httpx.AsyncClient(base_url=live_server.url) as http:
         filled = await http.post(
             "/api/v1/fills",
-            json=event_body(
-                scan=ctx.qr_payload(code),
-                net_kg=14.5,
-                filled_at="2026-06-15T10:00:00+08:00",
-                post_checks={"leak_ok": True},
-            ),
+            json=fill_body(ctx.qr_payload(code)),
             headers=world.headers("filler_a1"),
         )
         assert filled.status_code == 201, filled.text
