@@ -8,22 +8,23 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 SOURCES = ["service", "scanner", "tests", "bench", "migrations", "scripts"]
 
 
-@pytest.mark.parametrize(
-    "command",
-    [
-        [str(BIN / "ruff"), "check", *SOURCES],
-        [str(BIN / "ruff"), "format", "--check", *SOURCES],
-        [str(BIN / "mypy")],
-        [str(BIN / "lint-imports")],
-    ],
-    ids=["ruff-check", "ruff-format", "mypy-strict", "import-layers"],
-)
+# What the pre-commit hooks run too (.pre-commit-config.yaml), each from the project's venv.
+COMMANDS = {
+    "ruff-check": [str(BIN / "ruff"), "check", *SOURCES],
+    "ruff-format": [str(BIN / "ruff"), "format", "--check", *SOURCES],
+    "mypy-strict": [str(BIN / "mypy")],
+    "import-layers": [str(BIN / "lint-imports")],
+}
+
+
+@pytest.mark.parametrize("command", COMMANDS.values(), ids=COMMANDS.keys())
 def test_code_passes(command: list[str]) -> None:
     result = subprocess.run(
         command, cwd=ROOT, capture_output=True, text=True, timeout=600, check=False
@@ -50,3 +51,15 @@ def test_no_test_module_imports_another() -> None:
                 if name.startswith("tests.") and name.rsplit(".", 1)[-1].startswith("test_")
             ]
     assert offenders == []
+
+
+def test_the_pre_commit_hooks_run_the_same_commands() -> None:
+    config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    (local,) = config["repos"]
+    assert local["repo"] == "local"
+    hooks = {hook["id"]: hook for hook in local["hooks"]}
+    assert set(hooks) == set(COMMANDS)
+    for name, command in COMMANDS.items():
+        hook = hooks[name]
+        assert hook["entry"].split() == [f".venv/bin/{Path(command[0]).name}", *command[1:]]
+        assert (hook["language"], hook["pass_filenames"]) == ("system", False), name
