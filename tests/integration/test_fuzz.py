@@ -51,5 +51,6 @@ async def test_fuzzing_every_operation_finds_no_server_error_and_no_schema_viola
     counted = re.search(r"(\d+) generated, (\d+) passed", report)
     assert counted is not None, report[-3000:]
     generated, passed = int(counted.group(1)), int(counted.group(2))
+    print(f"fuzzing as {caller}: {generated} generated, {passed} passed")  # noqa: T201
     assert generated == passed
     assert generated >= 500  # it really ran: every operation, many cases each
