@@ -67,7 +67,10 @@ async def open_driver_pool(settings: Settings) -> DriverPool:
     if not settings.database_url:
         raise RuntimeError("DATABASE_URL is not set")
     return await create_driver_pool(
-        settings.database_url, role=settings.db_role, size=settings.db_pool_size
+        settings.database_url,
+        role=settings.db_role,
+        size=settings.db_pool_size,
+        timezone=settings.timezone,
     )
 
 

@@ -13,11 +13,13 @@ import gc
 import json
 import os
 import re
+import signal
 import sys
 import time
 import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from types import FrameType
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -370,7 +372,16 @@ def labels(
     )
 
 
+def _exit_on_sigterm(signum: int, _frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
+    # ``kill`` (SIGTERM) ends a command the way Ctrl-C does, through Python's exit: the embedded
+    # PostgreSQL a command started is stopped by an exit hook, which the signal's default action
+    # (the process killed outright) never runs. ``serve`` included: uvicorn handles SIGTERM
+    # itself, shuts down, then raises it again with this handler restored.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
         app()
     except KeyboardInterrupt:  # pragma: no cover

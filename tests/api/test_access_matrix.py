@@ -1,48 +1,30 @@
-"""Every role × every endpoint × own/other organisation, with the expected status of each cell.
-
-"own" and "other" are relative to the caller: company A's staff act on company A's things;
-"other" is company B (same county) or a company in another city ("far"). A regulator covers
-its county (330101); ``regulator_far`` covers another city (3201). 404 means "not in your
-scope" (not revealed), 403 "you may see it but not do this", 401 "who are you?".
-"""
+"""Every role × every endpoint × own/other organisation, with the expected status of each cell
+(how to read a matrix: ``tests/access.py``)."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
-from typing import Any
 
 import httpx
 import pytest
 
 from service.use_cases.context import Context
-from tests.helpers import event_body, headers_for, register_one
+from tests.access import Call, Matrix, assert_cell, cells
+from tests.factories import cylinder_body, event_body, register_one
 from tests.world import World
 
 API = "/api/v1"
-ROLES = [
-    "anonymous", "bad_token", "admin", "company_admin_a", "filler_a1", "delivery_a1",
-    "inspector", "regulator", "regulator_far",
-]  # fmt: skip
-
-Case = Callable[[httpx.AsyncClient, World, Context, dict[str, str]], Awaitable[httpx.Response]]
 
 
-def cylinder_body(world: World, owner: str) -> dict[str, Any]:
-    return {
-        "serial_no": f"M-{uuid.uuid4().hex[:8]}",
-        "manufacturer": "浙江某钢瓶厂",
-        "manufactured_on": "2024-03-01",
-        "model": "YSP35.5",
-        "owner_id": str(world.orgs[owner]),
-    }
+def new_cylinder(world: World, owner: str) -> dict[str, object]:
+    return cylinder_body(world, owner, serial=f"M-{uuid.uuid4().hex[:8]}")
 
 
-def get_org(target: str) -> Case:
+def get_org(target: str) -> Call:
     return lambda c, w, _x, h: c.get(f"{API}/organizations/{w.orgs[target]}", headers=h)
 
 
-def create_user(org: str) -> Case:
+def create_user(org: str) -> Call:
     return lambda c, w, _x, h: c.post(
         f"{API}/users",
         json={"name": "新人", "org_id": str(w.orgs[org]), "role": "filler"},
@@ -50,17 +32,17 @@ def create_user(org: str) -> Case:
     )
 
 
-def create_cylinder(owner: str) -> Case:
-    return lambda c, w, _x, h: c.post(f"{API}/cylinders", json=cylinder_body(w, owner), headers=h)
+def create_cylinder(owner: str) -> Call:
+    return lambda c, w, _x, h: c.post(f"{API}/cylinders", json=new_cylinder(w, owner), headers=h)
 
 
-def create_batch(owner: str) -> Case:
+def create_batch(owner: str) -> Call:
     return lambda c, w, _x, h: c.post(
-        f"{API}/cylinders/batch", json={"items": [cylinder_body(w, owner)]}, headers=h
+        f"{API}/cylinders/batch", json={"items": [new_cylinder(w, owner)]}, headers=h
     )
 
 
-def read_cylinder(owner: str, suffix: str = "") -> Case:
+def read_cylinder(owner: str, suffix: str = "") -> Call:
     async def case(c: httpx.AsyncClient, w: World, x: Context, h: dict[str, str]) -> httpx.Response:
         code = await register_one(x, w, company=owner)
         return await c.get(f"{API}/cylinders/{code}{suffix}", headers=h)
@@ -68,7 +50,7 @@ def read_cylinder(owner: str, suffix: str = "") -> Case:
     return case
 
 
-def deliver(owner: str) -> Case:
+def deliver(owner: str) -> Call:
     async def case(c: httpx.AsyncClient, w: World, x: Context, h: dict[str, str]) -> httpx.Response:
         code = await register_one(x, w, company=owner)
         return await c.post(
@@ -78,7 +60,7 @@ def deliver(owner: str) -> Case:
     return case
 
 
-def inspect(owner: str) -> Case:
+def inspect(owner: str) -> Call:
     async def case(c: httpx.AsyncClient, w: World, x: Context, h: dict[str, str]) -> httpx.Response:
         code = await register_one(x, w, company=owner)
         body = event_body(code=code, inspected_on="2026-06-10", result="pass")
@@ -87,7 +69,7 @@ def inspect(owner: str) -> Case:
     return case
 
 
-def seize(owner: str) -> Case:
+def seize(owner: str) -> Call:
     async def case(c: httpx.AsyncClient, w: World, x: Context, h: dict[str, str]) -> httpx.Response:
         code = await register_one(x, w, company=owner)
         return await c.post(
@@ -97,7 +79,7 @@ def seize(owner: str) -> Case:
     return case
 
 
-def fill_check(owner: str) -> Case:
+def fill_check(owner: str) -> Call:
     async def case(c: httpx.AsyncClient, w: World, x: Context, h: dict[str, str]) -> httpx.Response:
         code = await register_one(x, w, company=owner)
         return await c.post(f"{API}/fill-checks", json={"scan": x.qr_payload(code)}, headers=h)
@@ -105,7 +87,7 @@ def fill_check(owner: str) -> Case:
     return case
 
 
-def fill(owner: str) -> Case:
+def fill(owner: str) -> Call:
     async def case(c: httpx.AsyncClient, w: World, x: Context, h: dict[str, str]) -> httpx.Response:
         code = await register_one(x, w, company=owner)
         body = event_body(
@@ -116,22 +98,22 @@ def fill(owner: str) -> Case:
     return case
 
 
-def lock(station: str) -> Case:
+def lock(station: str) -> Call:
     return lambda c, w, _x, h: c.post(f"{API}/organizations/{w.orgs[station]}/lock", headers=h)
 
 
-def blacklist_model() -> Case:
+def blacklist_model() -> Call:
     return lambda c, _w, _x, h: c.post(
         f"{API}/blacklist", json={"model": "YSP12", "reason": "召回"}, headers=h
     )
 
 
-def plain(method: str, path: str) -> Case:
+def plain(method: str, path: str) -> Call:
     return lambda c, _w, _x, h: c.request(method, f"{API}{path}", headers=h)
 
 
 #            anon bad  admin cadm fill deliv insp  reg  far
-MATRIX: dict[str, tuple[Case, tuple[int, ...]]] = {
+MATRIX: Matrix = {
     "POST /organizations": (
         lambda c, _w, _x, h: c.post(
             f"{API}/organizations", json={"name": "新公司", "kind": "company"}, headers=h
@@ -244,24 +226,12 @@ MATRIX: dict[str, tuple[Case, tuple[int, ...]]] = {
     "GET /blacklist": (plain("GET", "/blacklist"), (401, 401, 200, 200, 200, 200, 200, 200, 200)),
 }
 
-CELLS = [
-    (endpoint, role, expected[i])
-    for endpoint, (_, expected) in MATRIX.items()
-    for i, role in enumerate(ROLES)
-]
 
-
-@pytest.mark.parametrize(
-    ("endpoint", "role", "expected"), CELLS, ids=[f"{e} as {r}" for e, r, _ in CELLS]
-)
+@pytest.mark.parametrize(("call", "role", "expected"), cells(MATRIX))
 async def test_access(
-    client: httpx.AsyncClient, world: World, ctx: Context, endpoint: str, role: str, expected: int
+    client: httpx.AsyncClient, world: World, ctx: Context, call: Call, role: str, expected: int
 ) -> None:
-    case, _ = MATRIX[endpoint]
-    response = await case(client, world, ctx, headers_for(world, role))
-    assert response.status_code == expected, response.text
-    if response.status_code >= 400:
-        assert response.headers["content-type"] == "application/problem+json"
+    await assert_cell(client, world, ctx, call, role, expected)
 
 
 @pytest.mark.parametrize(

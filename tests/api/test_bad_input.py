@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-import asyncpg
 import httpx
 import pytest
 
+from tests.factories import count_rows, cylinder_body
 from tests.world import World
 
 API = "/api/v1"
@@ -15,21 +15,11 @@ TABLES = ("organization", "app_user", "cylinder", "cylinder_alias", "event", "bl
 
 
 async def snapshot(dsn: str) -> dict[str, int]:
-    conn = await asyncpg.connect(dsn)
-    try:
-        return {t: int(await conn.fetchval(f"SELECT count(*) FROM {t}")) for t in TABLES}
-    finally:
-        await conn.close()
+    return await count_rows(dsn, *TABLES)
 
 
 def good_cylinder(world: World) -> dict[str, object]:
-    return {
-        "serial_no": "X-1",
-        "manufacturer": "浙江某钢瓶厂",
-        "manufactured_on": "2024-03-01",
-        "model": "YSP35.5",
-        "owner_id": str(world.orgs["company_a"]),
-    }
+    return cylinder_body(world, serial="X-1")
 
 
 def cases(world: World) -> list[tuple[str, str, object, int, str]]:

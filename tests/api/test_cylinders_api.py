@@ -5,41 +5,25 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-import asyncpg
 import httpx
 import pytest
 
+from tests.factories import count_rows, cylinder_body
 from tests.world import World
 
 API = "/api/v1"
-
-
-def body(world: World, serial: str = "S-0001", **extra: object) -> dict[str, object]:
-    values: dict[str, object] = {
-        "serial_no": serial,
-        "manufacturer": "浙江某钢瓶厂",
-        "manufactured_on": "2024-03-01",
-        "model": "YSP35.5",
-        "owner_id": str(world.orgs["company_a"]),
-    }
-    values.update(extra)
-    return values
 
 
 async def register(
     client: httpx.AsyncClient, world: World, who: str = "company_admin_a", **extra: Any
 ) -> httpx.Response:
     return await client.post(
-        f"{API}/cylinders", json=body(world, **extra), headers=world.headers(who)
+        f"{API}/cylinders", json=cylinder_body(world, **extra), headers=world.headers(who)
     )
 
 
 async def count(dsn: str, table: str) -> int:
-    conn = await asyncpg.connect(dsn)
-    try:
-        return int(await conn.fetchval(f"SELECT count(*) FROM {table}"))
-    finally:
-        await conn.close()
+    return (await count_rows(dsn, table))[table]
 
 
 async def test_registration_returns_code_and_qr_payload(
@@ -155,7 +139,7 @@ async def test_a_bad_grai_alias_is_422(client: httpx.AsyncClient, world: World) 
 async def test_batch_is_all_or_nothing_with_per_row_errors(
     client: httpx.AsyncClient, world: World, superuser_dsn: str
 ) -> None:
-    items = [body(world, serial=f"B-{i}") for i in range(5)]
+    items = [cylinder_body(world, serial=f"B-{i}") for i in range(5)]
     items[1]["manufactured_on"] = "2030-01-01"
     items[3]["model"] = "YSP999"
     items[4]["serial_no"] = "B-0"
@@ -166,10 +150,12 @@ async def test_batch_is_all_or_nothing_with_per_row_errors(
     problem = response.json()
     assert problem["code"] == "BATCH_REJECTED"
     assert {(e["loc"][0], e["code"]) for e in problem["errors"]} == {
-        (1, "DATE_IN_FUTURE"), (3, "UNKNOWN_MODEL"), (4, "DUPLICATE_SERIAL"),
-    }  # fmt: skip
+        (1, "DATE_IN_FUTURE"),
+        (3, "UNKNOWN_MODEL"),
+        (4, "DUPLICATE_SERIAL"),
+    }
     assert await count(superuser_dsn, "cylinder") == 0
-    good = [body(world, serial=f"G-{i}") for i in range(300)]
+    good = [cylinder_body(world, serial=f"G-{i}") for i in range(300)]
     response = await client.post(
         f"{API}/cylinders/batch", json={"items": good}, headers=world.headers("company_admin_a")
     )
@@ -185,7 +171,7 @@ async def test_batch_with_only_duplicates_of_stored_rows_is_409(
     client: httpx.AsyncClient, world: World
 ) -> None:
     assert (await register(client, world, serial="D-1")).status_code == 201
-    items = [body(world, serial="D-1"), body(world, serial="D-2")]
+    items = [cylinder_body(world, serial="D-1"), cylinder_body(world, serial="D-2")]
     response = await client.post(
         f"{API}/cylinders/batch", json={"items": items}, headers=world.headers("company_admin_a")
     )

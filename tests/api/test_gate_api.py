@@ -2,51 +2,21 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import asyncpg
 import httpx
+import pytest
 
+from service import app as app_module
+from service.settings import Settings
 from service.use_cases.context import Context
-from tests.conftest import FakeClock
-from tests.helpers import event_body, register_one
+from tests.api.calls import API, check, events_of, fill
+from tests.context import FakeClock
+from tests.factories import event_body, fill_body, register_one
 from tests.world import World
-
-API = "/api/v1"
-
-
-async def check(
-    client: httpx.AsyncClient, world: World, scan: str, who: str = "filler_a1"
-) -> dict[str, Any]:
-    response = await client.post(
-        f"{API}/fill-checks", json={"scan": scan}, headers=world.headers(who)
-    )
-    assert response.status_code == 200, response.text
-    result: dict[str, Any] = response.json()
-    return result
-
-
-async def fill(
-    client: httpx.AsyncClient, world: World, scan: str, who: str = "filler_a1", **fields: object
-) -> httpx.Response:
-    body = event_body(
-        scan=scan, net_kg=14.5, filled_at="2026-06-15T10:00:00+08:00", post_checks={"leak_ok": True}
-    )
-    body.update(fields)
-    return await client.post(f"{API}/fills", json=body, headers=world.headers(who))
-
-
-async def events_of(
-    client: httpx.AsyncClient, world: World, code: str, who: str = "regulator"
-) -> list[dict[str, Any]]:
-    response = await client.get(
-        f"{API}/cylinders/{code}/events", headers=world.headers(who), params={"limit": 500}
-    )
-    assert response.status_code == 200, response.text
-    events: list[dict[str, Any]] = response.json()["items"]
-    return events
 
 
 async def test_allows_a_scanned_label_of_our_own_cylinder(
@@ -134,12 +104,7 @@ async def test_fill_is_recorded_and_idempotent(
     client: httpx.AsyncClient, world: World, ctx: Context
 ) -> None:
     code = await register_one(ctx, world)
-    body = event_body(
-        scan=ctx.qr_payload(code),
-        net_kg=14.5,
-        filled_at="2026-06-15T10:00:00+08:00",
-        post_checks={"leak_ok": True},
-    )
+    body = fill_body(ctx.qr_payload(code))
     first = await client.post(f"{API}/fills", json=body, headers=world.headers("filler_a1"))
     assert first.status_code == 201, first.text
     again = await client.post(f"{API}/fills", json=body, headers=world.headers("filler_a1"))
@@ -207,6 +172,56 @@ async def test_overfill_holds_until_a_corrected_reweigh(
     assert ok.status_code == 201, ok.text
 
 
+@pytest.mark.parametrize(
+    ("net_kg", "out_of_tolerance"),
+    [(14.5, False), (14.0, False), (13.9, True), (14.9, False), (12.0, True)],
+)
+async def test_a_net_mass_off_the_target_is_flagged_not_held(
+    client: httpx.AsyncClient, world: World, ctx: Context, net_kg: float, out_of_tolerance: bool
+) -> None:
+    """YSP35.5: target 14.5 kg ± 0.5, at most 14.9 kg. Short of the target by more than the
+    tolerance is a warning on the fill, which is recorded; the cylinder is not held."""
+    code = await register_one(ctx, world)
+    response = await fill(client, world, ctx.qr_payload(code), net_kg=net_kg)
+    assert response.status_code == 201, response.text
+    assert ("NET_OUT_OF_TOLERANCE" in response.json()["warnings"]) is out_of_tolerance
+    assert (await events_of(client, world, code))[-1]["warnings"] == response.json()["warnings"]
+    cylinder = (
+        await client.get(f"{API}/cylinders/{code}", headers=world.headers("filler_a1"))
+    ).json()
+    assert cylinder["status"] == "in_service"
+
+
+@pytest.mark.parametrize(
+    ("fields", "reason"),
+    [
+        (
+            {"manufactured_on": date(2016, 3, 1), "next_inspection_due": date(2027, 3, 1)},
+            "SERVICE_LIFE_EXCEEDED",
+        ),
+        ({"model": "YSP118-II"}, "BANNED_MODEL"),
+        ({"model": "YSP118-Ⅱ"}, "BANNED_MODEL"),
+        ({"flags": ("refurbished",)}, "REFURBISHED_OR_MODIFIED"),
+        ({"flags": ("screw_ring",)}, "REFURBISHED_OR_MODIFIED"),
+    ],
+    ids=["past-its-life", "banned-model", "banned-model-as-printed", "refurbished", "screw-ring"],
+)
+async def test_a_cylinder_past_its_life_of_a_banned_model_or_refurbished_is_refused(
+    client: httpx.AsyncClient, world: World, ctx: Context, fields: dict[str, Any], reason: str
+) -> None:
+    code = await register_one(ctx, world, **fields)
+    result = await check(client, world, ctx.qr_payload(code))
+    assert result["verdict"] == "refuse"
+    assert [r["code"] for r in result["reasons"]] == [reason]
+    assert result["reasons"][0]["message_zh"]
+    refused = await fill(client, world, ctx.qr_payload(code))
+    assert refused.status_code == 409, refused.text
+    assert [r["code"] for r in refused.json()["reasons"]] == [reason]
+    history = await events_of(client, world, code)
+    assert [e["type"] for e in history] == ["registered", "fill_refused", "fill_refused"]
+    assert history[-1]["reasons"] == [reason]
+
+
 async def test_failed_leak_test_holds(
     client: httpx.AsyncClient, world: World, ctx: Context
 ) -> None:
@@ -262,7 +277,6 @@ async def test_fill_in_the_future_is_refused(
     assert response.status_code == 422
     assert response.json()["code"] == "TIME_IN_FUTURE"
     assert [e["type"] for e in await events_of(client, world, code)] == ["registered"]
-    _ = uuid
 
 
 async def test_a_fill_made_offline_is_recorded_even_if_now_refused(
@@ -309,3 +323,37 @@ async def test_the_history_shows_an_event_as_it_was_returned(
     assert {k: v for k, v in listed.items() if not k.endswith("_at")} == {
         k: v for k, v in created.items() if not k.endswith("_at")
     }
+
+
+async def test_the_history_speaks_the_configured_time_zone(
+    world: World,
+    ctx: Context,
+    clean_db: str,
+    clock: FakeClock,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``CYLINDERS_TIMEZONE`` reaches both renderings of an event: the one the service builds
+    (the fill's answer) and the one PostgreSQL builds (the history page)."""
+    code = await register_one(ctx, world)
+    # The app builds its own context and pools from the settings, as in production; it must
+    # not freeze the test process's heap on the way.
+    monkeypatch.setattr(app_module, "freeze_startup_heap", lambda: None)
+    settings = Settings(
+        database_url=clean_db,
+        data_dir=tmp_path,
+        timezone="America/Sao_Paulo",  # UTC-3 all year: no daylight saving since 2019
+        token_cache_seconds=0,
+    )
+    app = app_module.create_app(settings, clock=clock)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http,
+    ):
+        created = await fill(http, world, code, filled_at="2026-06-15T09:00:00+08:00")
+        assert created.status_code == 201, created.text
+        listed = (await events_of(http, world, code))[-1]
+    for event in (created.json(), listed):
+        assert event["occurred_at"].startswith("2026-06-14T22:00:00"), event
+        assert event["occurred_at"].endswith("-03:00"), event
+        assert event["recorded_at"].endswith("-03:00"), event

@@ -8,30 +8,9 @@ from typing import Any
 import httpx
 
 from service.use_cases.context import Context
-from tests.api.test_gate_api import API, check, events_of, fill
-from tests.helpers import event_body, register_one
+from tests.api.calls import API, check, cylinder, events_of, fill, inspect
+from tests.factories import event_body, register_one
 from tests.world import World
-
-
-async def inspect(
-    client: httpx.AsyncClient,
-    world: World,
-    code: str,
-    result: str,
-    inspected_on: str = "2026-06-10",
-    **fields: object,
-) -> httpx.Response:
-    body = event_body(
-        code=code, inspected_on=inspected_on, result=result, report_no="R-1", **fields
-    )
-    return await client.post(f"{API}/inspections", json=body, headers=world.headers("inspector"))
-
-
-async def cylinder(client: httpx.AsyncClient, world: World, code: str) -> dict[str, Any]:
-    response = await client.get(f"{API}/cylinders/{code}", headers=world.headers("admin"))
-    assert response.status_code == 200, response.text
-    found: dict[str, Any] = response.json()
-    return found
 
 
 async def test_passed_inspection_sets_next_due_and_needs_purge(

@@ -10,9 +10,8 @@ from urllib.parse import urlsplit
 import httpx
 
 from service.use_cases.context import Context
-from tests.api.test_gate_api import API, fill
-from tests.api.test_lifecycle_api import inspect
-from tests.helpers import event_body, register_one
+from tests.api.calls import API, fill, inspect
+from tests.factories import event_body, register_one
 from tests.world import World
 
 PUBLIC = f"{API}/public/cylinders"

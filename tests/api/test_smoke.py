@@ -7,24 +7,15 @@ import httpx
 
 from service.app import create_app
 from service.settings import Settings
+from tests.factories import cylinder_body
 from tests.world import World
-
-
-def cylinder_body(world: World, serial: str = "S-0001", **extra: object) -> dict[str, object]:
-    body: dict[str, object] = {
-        "serial_no": serial,
-        "manufacturer": "浙江某钢瓶厂",
-        "manufactured_on": "2022-03-01",
-        "model": "YSP35.5",
-        "owner_id": str(world.orgs["company_a"]),
-    }
-    body.update(extra)
-    return body
 
 
 async def test_registers_and_reads_a_cylinder(client: httpx.AsyncClient, world: World) -> None:
     response = await client.post(
-        "/api/v1/cylinders", json=cylinder_body(world), headers=world.headers("company_admin_a")
+        "/api/v1/cylinders",
+        json=cylinder_body(world, manufactured_on="2022-03-01"),
+        headers=world.headers("company_admin_a"),
     )
     assert response.status_code == 201, response.text
     code = response.json()["code"]

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.processes import ServiceProcess
+from tests.servers import ServiceProcess
 
 
 @pytest.fixture
 def service(clean_db: str, tmp_path: Path) -> Iterator[ServiceProcess]:
     """A service process on the test database, not started yet; stopped afterwards."""
-    running = ServiceProcess(clean_db, tmp_path)
+    running = ServiceProcess.on_database(clean_db, tmp_path)
     try:
         yield running
     finally:

@@ -5,47 +5,21 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import asyncpg
 import pytest
 
-from service.domain.access import Actor, OrgKind, OrgRef, Role
 from service.domain.errors import Conflict
 from service.use_cases import blacklist, fill, history, lifecycle
 from service.use_cases.context import Context
 from service.use_cases.recording import Written
-from tests.conftest import FakeClock
-from tests.helpers import register_one
+from tests.context import FakeClock
+from tests.factories import filler, inspector, register_one, regulator
 from tests.world import World
-
-
-def filler(
-    world: World, who: str = "filler_a1", station: str = "station_a1", company: str = "company_a"
-) -> Actor:
-    return Actor(
-        str(world.user_ids[who]),
-        Role.FILLER,
-        OrgRef(str(world.orgs[station]), OrgKind.STATION, str(world.orgs[company]), "330101"),
-    )
-
-
-def regulator(world: World) -> Actor:
-    return Actor(
-        str(world.user_ids["regulator"]),
-        Role.REGULATOR,
-        OrgRef(str(world.orgs["regulator"]), OrgKind.REGULATOR, None, "330101"),
-    )
-
-
-def inspector(world: World) -> Actor:
-    return Actor(
-        str(world.user_ids["inspector"]),
-        Role.INSPECTOR,
-        OrgRef(str(world.orgs["agency"]), OrgKind.INSPECTION_AGENCY, None, "330101"),
-    )
 
 
 def fill_input(
@@ -262,11 +236,68 @@ async def test_blacklisting_between_check_and_fill_refuses_the_fill(
     assert [r["code"] for r in refused.value.extra["reasons"]] == ["BLACKLISTED"]
 
 
+async def _until_waiting_for_locks(dsn: str, count: int) -> None:
+    """Until ``count`` sessions of the test database wait for a lock."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        async with asyncio.timeout(10):
+            while True:
+                waiting = await conn.fetchval(
+                    "SELECT count(*) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                )
+                if waiting == count:
+                    return
+                await asyncio.sleep(0.01)
+    finally:
+        await conn.close()
+
+
+@pytest.mark.parametrize("first", ["fill", "blacklisting"])
+async def test_a_fill_and_a_blacklisting_of_its_cylinder_are_ordered_one_way_or_the_other(
+    ctx: Context, world: World, superuser_dsn: str, first: str
+) -> None:
+    """Both queue for the cylinder's row lock, held meanwhile by a third session, in the order
+    given; then the lock is let go. Ordered first, the fill is recorded and the blacklisting
+    follows it; ordered second, the fill is refused as blacklisted."""
+    code = await register_one(ctx, world)
+    item, body = fill_input(code)
+    contenders: dict[str, Callable[[], Coroutine[Any, Any, object]]] = {
+        "fill": lambda: fill.record_fill(ctx, filler(world), item, body),
+        "blacklisting": lambda: blacklist.add(
+            ctx, regulator(world), blacklist.BlacklistInput(reason="克隆", code=code)
+        ),
+    }
+    tasks: dict[str, asyncio.Task[Any]] = {}
+    holder = await asyncpg.connect(superuser_dsn)
+    try:
+        async with holder.transaction():
+            await holder.execute("SELECT 1 FROM cylinder WHERE code = $1 FOR UPDATE", code)
+            for name in sorted(contenders, key=lambda name: name != first):
+                tasks[name] = asyncio.create_task(contenders[name]())
+                await _until_waiting_for_locks(superuser_dsn, len(tasks))
+        results = await asyncio.gather(tasks["fill"], tasks["blacklisting"], return_exceptions=True)
+        filled: object = results[0]
+    finally:
+        await holder.close()
+        for task in tasks.values():
+            task.cancel()
+    events, _ = await history.list_events(ctx, regulator(world), code, cursor=None, limit=50)
+    if first == "fill":
+        assert isinstance(filled, Written), filled
+        assert [e["type"] for e in events] == ["registered", "filled", "blacklisted"]
+    else:
+        assert isinstance(filled, fill.FillRefused), filled
+        assert [r["code"] for r in filled.extra["reasons"]] == ["BLACKLISTED"]
+        assert [e["type"] for e in events] == ["registered", "blacklisted", "fill_refused"]
+
+
 async def test_a_blacklisting_racing_a_fill_either_precedes_or_follows_it(
     ctx: Context, world: World
 ) -> None:
-    """Run both at once many times: a fill is recorded only when it was ordered before the
-    blacklist entry, and no filled event ever follows a blacklisting of its cylinder."""
+    """Both at once, many times, as the scheduler pleases (the test above forces each order):
+    a fill is recorded only when it was ordered before the blacklist entry, and no filled
+    event ever follows a blacklisting of its cylinder."""
     for _ in range(20):
         code = await register_one(ctx, world)
         item, body = fill_input(code)
@@ -279,9 +310,10 @@ async def test_a_blacklisting_racing_a_fill_either_precedes_or_follows_it(
         events, _ = await history.list_events(ctx, regulator(world), code, cursor=None, limit=50)
         types = [e["type"] for e in events]
         if isinstance(results[0], fill.FillRefused):
-            assert types.index("blacklisted") < types.index("fill_refused")
+            assert types == ["registered", "blacklisted", "fill_refused"]
         else:
-            assert types.index("filled") < types.index("blacklisted")
+            assert isinstance(results[0], Written), results[0]
+            assert types == ["registered", "filled", "blacklisted"]
 
 
 # --- the hot path's round trips ---------------------------------------------------------------

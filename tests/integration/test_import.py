@@ -6,17 +6,18 @@ import asyncio
 import csv
 import os
 import sys
+from asyncio.subprocess import PIPE
 from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 
-import asyncpg
 import openpyxl
 import pytest
 
 from service.domain.errors import BatchRejected, InvalidInput
 from service.use_cases import ledger_import, users
 from service.use_cases.context import Context
+from tests.factories import count_rows
 from tests.world import World
 
 ZH_HEADER = [
@@ -104,11 +105,7 @@ def write_csv(
 
 
 async def count(dsn: str) -> int:
-    conn = await asyncpg.connect(dsn)
-    try:
-        return int(await conn.fetchval("SELECT count(*) FROM cylinder"))
-    finally:
-        await conn.close()
+    return (await count_rows(dsn, "cylinder"))["cylinder"]
 
 
 async def run_import(
@@ -218,17 +215,16 @@ async def test_the_command_line_imports_and_reports(
     path = write_xlsx(tmp_path / "cli.xlsx", rows)
     report = tmp_path / "errors.csv"
     env = {**os.environ, "DATABASE_URL": clean_db}
+    command = [sys.executable, "-m", "service", "import", str(path), "--owner", "甲燃气有限公司"]
     refused = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "service", "import", str(path), "--owner", "甲燃气有限公司", "--report", str(report),
-        env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
+        *command, "--report", str(report), env=env, stdout=PIPE, stderr=PIPE
+    )
     out, errors = await refused.communicate()
     assert refused.returncode == 1, (out, errors)
     assert "UNKNOWN_MODEL" in report.read_text(encoding="utf-8-sig")
     done = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "service", "import", str(path), "--owner", "甲燃气有限公司", "--skip-bad",
-        env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
+        *command, "--skip-bad", env=env, stdout=PIPE, stderr=PIPE
+    )
     out, errors = await done.communicate()
     assert done.returncode == 0, (out, errors)
     assert "3 of 4" in out.decode()

@@ -5,7 +5,6 @@ never heard back about (same ``event_id``) records nothing twice either."""
 from __future__ import annotations
 
 import asyncio
-import uuid
 from datetime import UTC, datetime
 
 import asyncpg
@@ -13,18 +12,13 @@ import httpx
 
 from service.use_cases import history
 from service.use_cases.context import Context
-from tests.helpers import register_one
-from tests.integration.processes import ServiceProcess
+from tests.factories import fill_body, register_one
+from tests.servers import ServiceProcess
 from tests.world import World
 
 SENDERS = 8
 ACKED_BEFORE_KILL = 40
 FILLED_AT = datetime.now(UTC).isoformat()
-
-
-def fill_body(scan: str) -> dict[str, object]:
-    return {"event_id": str(uuid.uuid4()), "scan": scan, "net_kg": 14.5, "filled_at": FILLED_AT,
-            "post_checks": {"leak_ok": True}}  # fmt: skip
 
 
 async def test_kill_9_under_fills_loses_no_acknowledged_fill_and_records_none_twice(
@@ -40,7 +34,7 @@ async def test_kill_9_under_fills_loses_no_acknowledged_fill_and_records_none_tw
     async def sender(http: httpx.AsyncClient, n: int) -> None:
         i = n
         while not killed.is_set():
-            body = fill_body(scans[i % len(scans)])
+            body = fill_body(scans[i % len(scans)], FILLED_AT)
             i += SENDERS
             sent.append(body)
             try:

@@ -19,15 +19,10 @@ from typing import Any
 import httpx
 import pytest
 
-from service.app import create_app
 from service.db.embedded import start_embedded
-from service.db.engine import create_driver_pool, create_engine
 from service.db.migrate import upgrade
-from service.domain.models import ModelTable
-from service.settings import Settings
-from service.use_cases.context import Context
-from tests.conftest import LABEL_KEYS, FakeClock
-from tests.helpers import event_body
+from tests.context import FakeClock, app_on, open_context
+from tests.factories import cylinder_body, fill_body
 from tests.world import World, build_world
 
 API = "/api/v1"
@@ -70,43 +65,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 async def client_world(
     server: Server, tmp_path: Path, clock: FakeClock
 ) -> AsyncIterator[tuple[httpx.AsyncClient, World]]:
-    ctx = Context(
-        engine=create_engine(server.url, role="cylinders_app", pool_size=5),
-        clock=clock,
-        models=ModelTable(),
-        label_keys=dict(LABEL_KEYS),
-        public_url="https://cyl.example.cn",
-    )
-    ctx.pool = await create_driver_pool(server.url, role="cylinders_app", size=5)
-    world = await build_world(ctx)
-    # Tokens stay cached through the outage, as in production: the hot path's own driver
-    # pool meets the dead server, not only the token lookup.
-    settings = Settings(database_url=server.url, data_dir=tmp_path, token_cache_seconds=600)
-    app = create_app(settings, context=ctx)
-    try:
+    async with open_context(server.url, clock) as ctx:
+        world = await build_world(ctx)
+        # Tokens stay cached through the outage, as in production: the hot path's own driver
+        # pool meets the dead server, not only the token lookup.
+        app = app_on(ctx, database_url=server.url, data_dir=tmp_path, token_cache_seconds=600)
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
                 yield http, world
-    finally:
-        await ctx.pool.close()
-        await ctx.engine.dispose()
-
-
-def cylinder_body(world: World, serial: str) -> dict[str, object]:
-    return {
-        "serial_no": serial,
-        "manufacturer": "浙江某钢瓶厂",
-        "manufactured_on": "2024-03-01",
-        "model": "YSP35.5",
-        "owner_id": str(world.orgs["company_a"]),
-    }
-
-
-def fill_body(code: str) -> dict[str, object]:
-    return event_body(
-        scan=code, net_kg=14.5, filled_at="2026-06-15T10:00:00+08:00", post_checks={"leak_ok": True}
-    )
 
 
 async def test_an_outage_answers_503_and_the_service_recovers_by_itself(
@@ -114,7 +81,9 @@ async def test_an_outage_answers_503_and_the_service_recovers_by_itself(
 ) -> None:
     http, world = client_world
     admin, filler = world.headers("company_admin_a"), world.headers("filler_a1")
-    made = await http.post(f"{API}/cylinders", json=cylinder_body(world, "OUT-1"), headers=admin)
+    made = await http.post(
+        f"{API}/cylinders", json=cylinder_body(world, serial="OUT-1"), headers=admin
+    )
     assert made.status_code == 201, made.text
     code = made.json()["code"]
     assert (await http.post(f"{API}/fill-checks", json={"scan": code}, headers=filler)).json()[
@@ -133,7 +102,7 @@ async def test_an_outage_answers_503_and_the_service_recovers_by_itself(
         "history": lambda: http.get(f"{API}/cylinders/{code}/events", headers=filler),
         "lookup (SQLAlchemy)": lambda: http.get(f"{API}/cylinders/{code}", headers=admin),
         "registration (SQLAlchemy)": lambda: http.post(
-            f"{API}/cylinders", json=cylinder_body(world, "OUT-2"), headers=admin
+            f"{API}/cylinders", json=cylinder_body(world, serial="OUT-2"), headers=admin
         ),
     }
     for name, call in calls.items():
@@ -171,5 +140,7 @@ async def test_an_outage_answers_503_and_the_service_recovers_by_itself(
     history = await http.get(f"{API}/cylinders/{code}/events", headers=filler)
     assert history.status_code == 200, history.text
     assert [e["type"] for e in history.json()["items"]] == ["registered", "filled"]
-    second = await http.post(f"{API}/cylinders", json=cylinder_body(world, "OUT-2"), headers=admin)
+    second = await http.post(
+        f"{API}/cylinders", json=cylinder_body(world, serial="OUT-2"), headers=admin
+    )
     assert second.status_code == 201, second.text

@@ -15,8 +15,8 @@ import pytest
 
 from service.use_cases import history
 from service.use_cases.context import Context
-from tests.helpers import register_one
-from tests.integration.processes import ServiceProcess
+from tests.factories import fill_body, register_one
+from tests.servers import ServiceProcess
 from tests.world import World
 
 FILLS_PER_CYLINDER = 12
@@ -26,7 +26,7 @@ FILLS_PER_CYLINDER = 12
 def replicas(clean_db: str, tmp_path: Path) -> Iterator[list[int]]:
     """Two service processes on the test database, each with its own data folder and the
     same label keys."""
-    processes = [ServiceProcess(clean_db, tmp_path / f"replica-{i}") for i in range(2)]
+    processes = [ServiceProcess.on_database(clean_db, tmp_path / f"replica-{i}") for i in range(2)]
     try:
         for process in processes:
             process.start()
@@ -43,8 +43,7 @@ FILLED_AT = datetime.now(UTC).isoformat()
 async def _fill(
     http: httpx.AsyncClient, port: int, token: str, scan: str, event_id: str
 ) -> httpx.Response:
-    body = {"event_id": event_id, "scan": scan, "net_kg": 14.5, "filled_at": FILLED_AT,
-            "post_checks": {"leak_ok": True}}  # fmt: skip
+    body = fill_body(scan, FILLED_AT, event_id=event_id)
     return await http.post(
         f"http://127.0.0.1:{port}/api/v1/fills",
         json=body,

@@ -16,9 +16,8 @@ from service.domain.errors import Forbidden, InvalidInput, NotFound
 from service.use_cases import labels
 from service.use_cases.context import Context
 from service.use_cases.labels import Selection
-from tests.conftest import FakeClock
-from tests.helpers import company_admin
-from tests.labels.registration import register_many
+from tests.context import FakeClock
+from tests.factories import company_admin, register_many
 from tests.world import ADMIN, World
 
 UNPRINTED = Selection(only_unprinted=True)

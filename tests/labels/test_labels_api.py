@@ -4,7 +4,6 @@ role × endpoint table of who may print what."""
 from __future__ import annotations
 
 import io
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import httpx
@@ -18,9 +17,9 @@ from service.domain.codes import format_code
 from service.labels.sheet import DEFAULT_SHEET
 from service.settings import Settings
 from service.use_cases.context import Context
-from tests.helpers import headers_for
+from tests.access import Call, Matrix, assert_cell, cells
+from tests.factories import register_many
 from tests.labels.raster import crop, decode_qr, rasterise
-from tests.labels.registration import register_many
 from tests.world import World
 
 API = "/api/v1"
@@ -152,15 +151,8 @@ def test_openapi_describes_the_binary_responses() -> None:
 
 # --- who may print what ----------------------------------------------------------------------
 
-ROLES = [
-    "anonymous", "bad_token", "admin", "company_admin_a", "filler_a1", "delivery_a1",
-    "inspector", "regulator", "regulator_far",
-]  # fmt: skip
 
-Case = Callable[[httpx.AsyncClient, World, Context, dict[str, str]], Awaitable[httpx.Response]]
-
-
-def sheet(owner: str) -> Case:
+def sheet(owner: str) -> Call:
     async def case(c: httpx.AsyncClient, w: World, x: Context, h: dict[str, str]) -> httpx.Response:
         await register_many(x, w, 1, company=owner)
         return await c.get(f"{API}/labels.pdf", params={"owner_id": str(w.orgs[owner])}, headers=h)
@@ -168,7 +160,7 @@ def sheet(owner: str) -> Case:
     return case
 
 
-def listed(owner: str) -> Case:
+def listed(owner: str) -> Call:
     async def case(c: httpx.AsyncClient, w: World, x: Context, h: dict[str, str]) -> httpx.Response:
         codes = await register_many(x, w, 1, company=owner)
         body = {"owner_id": str(w.orgs[owner]), "codes": codes}
@@ -177,7 +169,7 @@ def listed(owner: str) -> Case:
     return case
 
 
-def someone_elses_code_under_own_name() -> Case:
+def someone_elses_code_under_own_name() -> Call:
     async def case(c: httpx.AsyncClient, w: World, x: Context, h: dict[str, str]) -> httpx.Response:
         codes = await register_many(x, w, 1, company="company_b")
         body = {"owner_id": str(w.orgs["company_a"]), "codes": codes}
@@ -186,7 +178,7 @@ def someone_elses_code_under_own_name() -> Case:
     return case
 
 
-def single(owner: str, kind: str) -> Case:
+def single(owner: str, kind: str) -> Call:
     async def case(c: httpx.AsyncClient, w: World, x: Context, h: dict[str, str]) -> httpx.Response:
         (code,) = await register_many(x, w, 1, company=owner)
         return await c.get(f"{API}/cylinders/{code}/label.{kind}", headers=h)
@@ -195,7 +187,7 @@ def single(owner: str, kind: str) -> Case:
 
 
 #            anon bad  admin cadm fill deliv insp  reg  far
-MATRIX: dict[str, tuple[Case, tuple[int, ...]]] = {
+MATRIX: Matrix = {
     "GET /labels.pdf (own)": (sheet("company_a"), (401, 401, 200, 200, 403, 403, 403, 403, 403)),
     "GET /labels.pdf (other)": (sheet("company_b"), (401, 401, 200, 404, 403, 403, 403, 403, 403)),
     "GET /labels.pdf (far)": (sheet("company_far"), (401, 401, 200, 404, 403, 403, 403, 403, 403)),
@@ -223,24 +215,12 @@ MATRIX: dict[str, tuple[Case, tuple[int, ...]]] = {
     ),
 }
 
-CELLS = [
-    (endpoint, role, expected[i])
-    for endpoint, (_, expected) in MATRIX.items()
-    for i, role in enumerate(ROLES)
-]
 
-
-@pytest.mark.parametrize(
-    ("endpoint", "role", "expected"), CELLS, ids=[f"{e} as {r}" for e, r, _ in CELLS]
-)
+@pytest.mark.parametrize(("call", "role", "expected"), cells(MATRIX))
 async def test_who_may_print(
-    client: httpx.AsyncClient, world: World, ctx: Context, endpoint: str, role: str, expected: int
+    client: httpx.AsyncClient, world: World, ctx: Context, call: Call, role: str, expected: int
 ) -> None:
-    case, _ = MATRIX[endpoint]
-    response = await case(client, world, ctx, headers_for(world, role))
-    assert response.status_code == expected, response.text
-    if expected >= 400:
-        assert response.headers["content-type"] == "application/problem+json"
+    await assert_cell(client, world, ctx, call, role, expected)
 
 
 @pytest.mark.parametrize("extra", [{}, {"codes": ["X"], "unprinted": True}])

@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+from asyncio.subprocess import PIPE, STDOUT
 from pathlib import Path
 
 from service.domain.codes import format_code
 from service.use_cases.context import Context
+from tests.factories import register_many
 from tests.labels.raster import decode_qr, rasterise
-from tests.labels.registration import register_many
 from tests.world import World
 
 
@@ -18,9 +19,8 @@ async def cylinders(tmp_path: Path, database: str, *args: str) -> tuple[int, str
     # Its own data directory: the command makes label keys there on first use.
     env = {**os.environ, "DATABASE_URL": database, "CYLINDERS_DATA_DIR": str(tmp_path / "data")}
     done = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "service", *args,
-        env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-    )  # fmt: skip
+        sys.executable, "-m", "service", *args, env=env, stdout=PIPE, stderr=STDOUT
+    )
     out, _ = await done.communicate()
     assert done.returncode is not None
     return done.returncode, out.decode()
@@ -67,9 +67,8 @@ async def test_a_codes_file_prints_those_codes(
 async def test_codes_and_unprinted_together_are_refused(tmp_path: Path, clean_db: str) -> None:
     listing = tmp_path / "codes.txt"
     listing.write_text("7KQM4XR92TB\n", "utf-8")
-    status, out = await cylinders(
-        tmp_path, clean_db, "labels", "--owner", "x", "--codes", str(listing), "--unprinted",
-        "--out", str(tmp_path / "x.pdf"),
-    )  # fmt: skip
+    choice = ["--codes", str(listing), "--unprinted"]
+    options = ["--owner", "x", *choice, "--out", str(tmp_path / "x.pdf")]
+    status, out = await cylinders(tmp_path, clean_db, "labels", *options)
     assert status == 2
     assert "--unprinted" in out

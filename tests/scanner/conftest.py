@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 import pytest
 
 from service.use_cases.context import Context
-from tests.conftest import FakeClock
+from tests.context import FakeClock
 from tests.scanner.live_service import LiveService
 
 

@@ -1,5 +1,5 @@
 """The service, really served: uvicorn on a free localhost port, on the test's database and
-context (as in ``tests/web/conftest.py``), that a test can stop and start again on the same
+context (``tests.servers.LiveServer``), that a test can stop and start again on the same
 port, as a station's network link goes down and comes back; and what the service stored,
 read straight from its tables.
 
@@ -13,15 +13,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
 from typing import Any
 
 import asyncpg
-import uvicorn
 
-from service.app import create_app
-from service.settings import Settings
 from service.use_cases.context import Context
+from tests.servers import LiveServer
 
 Scope = dict[str, Any]
 
@@ -57,51 +54,28 @@ class Link:
 
 
 class LiveService:
+    """The shared live server (``tests.servers.LiveServer``: one port across restarts) with a
+    ``Link`` in front of the app."""
+
     def __init__(self, ctx: Context):
-        self.ctx = ctx
-        probe = socket.socket()
-        probe.bind(("127.0.0.1", 0))
-        self.port = probe.getsockname()[1]
-        probe.close()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self._server: uvicorn.Server | None = None
-        self._task: asyncio.Task[None] | None = None
-        self._sock: socket.socket | None = None
+        self._server = LiveServer(ctx)
+        self.link: Link
+
+    @property
+    def url(self) -> str:
+        return self._server.url
 
     async def start(self, *, post_delay_s: float = 0.0, hold_reply_of: int | None = None) -> None:
-        app = create_app(
-            Settings(database_url="postgresql://unused/unused", token_cache_seconds=0),
-            context=self.ctx,
-        )
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", self.port))
-        self.link = Link(app, post_delay_s=post_delay_s, hold_reply_of=hold_reply_of)
-        config = uvicorn.Config(
-            self.link,
-            lifespan="on",
-            ws="none",
-            log_level="warning",
-            access_log=False,
-        )
-        server = uvicorn.Server(config)
-        self._server, self._sock = server, sock
-        self._task = asyncio.create_task(server.serve(sockets=[sock]))
-        async with asyncio.timeout(10):
-            while not server.started:
-                if self._task.done():
-                    self._task.result()
-                await asyncio.sleep(0.01)
+        def linked(app: Any) -> Link:
+            self.link = Link(app, post_delay_s=post_delay_s, hold_reply_of=hold_reply_of)
+            return self.link
+
+        await self._server.start(linked)
 
     async def stop(self) -> None:
-        if self._server is None or self._task is None or self._sock is None:
-            return
-        self.link.release.set()
-        self._server.should_exit = True
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._task, 10)
-        self._sock.close()
-        self._server = self._task = self._sock = None
+        if hasattr(self, "link"):
+            self.link.release.set()
+        await self._server.stop()
 
 
 async def events_in_db(

@@ -15,8 +15,8 @@ from scanner.outbox.client import Ack, ServiceClient
 from scanner.outbox.queue import EventQueue, State
 from scanner.outbox.sender import Sender
 from service.use_cases.context import Context
-from tests.conftest import FakeClock
-from tests.helpers import register_one
+from tests.context import FakeClock
+from tests.factories import register_one
 from tests.scanner.live_service import LiveService, events_in_db
 from tests.scanner.scanner_process import command_line, run_scanner, start_scanner
 from tests.scanner.seconds_clock import SecondsClock

@@ -20,8 +20,8 @@ from scanner.offline.verdict import GateAnswer
 from scanner.outbox.client import ServiceClient
 from service.domain.codes import check_character
 from service.use_cases.context import Context
-from tests.conftest import FakeClock
-from tests.helpers import event_body, register_one
+from tests.context import FakeClock
+from tests.factories import event_body, register_one
 from tests.scanner.live_service import LiveService, events_in_db
 from tests.world import World
 

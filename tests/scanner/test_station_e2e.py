@@ -13,7 +13,7 @@ import numpy as np
 import segno
 
 from service.use_cases.context import Context
-from tests.helpers import register_one
+from tests.factories import register_one
 from tests.scanner.live_service import LiveService, events_in_db
 from tests.scanner.scanner_process import command_line, run_scanner, scanner_env
 from tests.world import World

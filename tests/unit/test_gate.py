@@ -17,7 +17,7 @@ from service.domain.gate import (
     Verdict,
     check_fill,
 )
-from service.domain.reasons import MESSAGES
+from service.domain.reasons import MESSAGES, Reason, WarningCode
 
 COMPANY = "company-a"
 STATION = StationSnapshot(
@@ -96,15 +96,26 @@ def test_refuses_for_each_reason_alone(code: str, change: dict[str, object]) -> 
 
 def test_lists_every_reason_when_several_apply() -> None:
     cylinder = replace(
-        CYLINDER, owner_id="company-b", next_inspection_due=date(2020, 1, 1), scrap_on=date(2021, 1, 1),
-        is_blacklisted=True, model="YSP118-II", flags=("screw_ring",),
-    )  # fmt: skip
+        CYLINDER,
+        owner_id="company-b",
+        next_inspection_due=date(2020, 1, 1),
+        scrap_on=date(2021, 1, 1),
+        is_blacklisted=True,
+        model="YSP118-II",
+        flags=("screw_ring",),
+    )
     station = replace(STATION, is_locked=True)
     result = verdict(cylinder=cylinder, station=station, operator=OperatorSnapshot(None, None))
     assert result.reason_codes == [
-        "NOT_OWNED", "INSPECTION_OVERDUE", "SERVICE_LIFE_EXCEEDED", "BLACKLISTED", "BANNED_MODEL",
-        "REFURBISHED_OR_MODIFIED", "OPERATOR_NOT_CERTIFIED", "STATION_LOCKED",
-    ]  # fmt: skip
+        "NOT_OWNED",
+        "INSPECTION_OVERDUE",
+        "SERVICE_LIFE_EXCEEDED",
+        "BLACKLISTED",
+        "BANNED_MODEL",
+        "REFURBISHED_OR_MODIFIED",
+        "OPERATOR_NOT_CERTIFIED",
+        "STATION_LOCKED",
+    ]
 
 
 def test_an_entrusted_station_may_fill_another_companys_cylinder() -> None:
@@ -152,8 +163,9 @@ def test_licence_and_certificate_expiry_days_are_still_valid() -> None:
     assert verdict(station=station, operator=operator).is_allowed
     tomorrow = NOW + timedelta(days=1)
     assert verdict(station=station, operator=operator, now=tomorrow).reason_codes == [
-        "STATION_NOT_LICENSED", "OPERATOR_NOT_CERTIFIED",
-    ]  # fmt: skip
+        "STATION_NOT_LICENSED",
+        "OPERATOR_NOT_CERTIFIED",
+    ]
 
 
 # --- warnings --------------------------------------------------------------------------------
@@ -215,8 +227,14 @@ def test_no_warning_just_past_each_threshold(change: dict[str, object]) -> None:
     assert verdict(**change).warnings == ()
 
 
-def test_every_code_has_both_messages() -> None:
-    for code, (zh, en) in MESSAGES.items():
-        assert zh
-        assert en
-        assert code.isupper()
+@pytest.mark.parametrize("code", [*Reason, *WarningCode], ids=str)
+def test_every_code_has_both_messages(code: Reason | WarningCode) -> None:
+    zh, en = MESSAGES[code]
+    assert zh.strip()
+    assert en.strip()
+    assert zh != en
+    assert code.isupper()
+
+
+def test_every_message_belongs_to_a_code() -> None:
+    assert set(MESSAGES) == {*Reason, *WarningCode}

@@ -14,8 +14,9 @@ import httpx
 from playwright.async_api import expect
 
 from service.use_cases.context import Context
-from tests.helpers import event_body, register_one
-from tests.web.conftest import PHONE
+from tests.factories import event_body, fill_body, register_one
+from tests.servers import LiveServer
+from tests.web.browser import PHONE
 from tests.world import World
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -64,18 +65,13 @@ async def assert_fits_a_phone(page: Any, shot: Path) -> None:
 
 
 async def test_scanned_label_of_a_legal_cylinder_reads_ok(
-    phone: Any, live_server: str, ctx: Context, world: World, tmp_path: Path
+    phone: Any, live_server: LiveServer, ctx: Context, world: World, tmp_path: Path
 ) -> None:
     code = await register_one(ctx, world)
-    async with httpx.AsyncClient(base_url=live_server) as http:
+    async with httpx.AsyncClient(base_url=live_server.url) as http:
         filled = await http.post(
             "/api/v1/fills",
-            json=event_body(
-                scan=ctx.qr_payload(code),
-                net_kg=14.5,
-                filled_at="2026-06-15T10:00:00+08:00",
-                post_checks={"leak_ok": True},
-            ),
+            json=fill_body(ctx.qr_payload(code)),
             headers=world.headers("filler_a1"),
         )
         assert filled.status_code == 201, filled.text
@@ -105,10 +101,10 @@ async def test_overdue_cylinder_reads_overdue(
 
 
 async def test_scrapped_cylinder_reads_scrapped(
-    phone: Any, live_server: str, ctx: Context, world: World, tmp_path: Path
+    phone: Any, live_server: LiveServer, ctx: Context, world: World, tmp_path: Path
 ) -> None:
     code = await register_one(ctx, world)
-    async with httpx.AsyncClient(base_url=live_server) as http:
+    async with httpx.AsyncClient(base_url=live_server.url) as http:
         scrapped = await http.post(
             "/api/v1/inspections",
             json=event_body(code=code, inspected_on="2026-06-10", result="scrap", report_no="R"),
